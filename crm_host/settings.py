@@ -1,0 +1,52 @@
+"""Settings of the standalone host. Everything is read from the environment.
+
+DATABASE_URL   PostgreSQL (default: postgres://postgres@127.0.0.1:5432/saleor_crm)
+CELERY_BROKER_URL  Redis broker (default: redis://127.0.0.1:6379/5)
+"""
+
+import os
+
+import dj_database_url
+
+BASE_DIR = os.path.dirname(os.path.abspath(__file__))
+SECRET_KEY = os.environ.get("SECRET_KEY", "crm-host-not-secret-change-me")
+DEBUG = os.environ.get("DEBUG", "1") == "1"
+ALLOWED_HOSTS = ["*"]
+USE_TZ = True
+TIME_ZONE = "UTC"
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "saleor_crm_plugin",
+]
+MIDDLEWARE = []
+ROOT_URLCONF = "crm_host.urls"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/saleor_crm"),
+        conn_max_age=60,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/5")
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Fail fast when publishing to a broker that is down; the sweeper covers it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
+CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", "/tmp/crm-host-beat-schedule")
+
+SALEOR_CRM = {
+    key: int(os.environ[f"SALEOR_CRM_{key.upper()}"])
+    for key in ("sweep_interval_seconds", "sweep_after_seconds", "abandoned_checkout_minutes", "fold_batch_size")
+    if f"SALEOR_CRM_{key.upper()}" in os.environ
+}
+SALEOR_CRM_FOLD_ON_COMMIT = os.environ.get("SALEOR_CRM_FOLD_ON_COMMIT", "1") == "1"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"saleor_crm_plugin": {"handlers": ["console"], "level": os.environ.get("CRM_LOG_LEVEL", "INFO")}},
+}

@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+
+
+class CRMConfig(AppConfig):
+    name = "saleor_crm_plugin"
+    label = "saleor_crm_plugin"
+    verbose_name = "Saleor CRM"
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        # Periodic work is registered with whichever Celery app is current
+        # (Saleor's in a shop, the standalone host's otherwise): a plugin does
+        # not own Saleor's CELERY_BEAT_SCHEDULE setting.
+        from celery import current_app
+
+        from .schedule import register_periodic_tasks
+
+        register_periodic_tasks(current_app)

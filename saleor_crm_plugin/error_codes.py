@@ -1,0 +1,22 @@
+"""Error codes shared by services and (later) the GraphQL API."""
+
+from enum import Enum
+
+
+class EventErrorCode(str, Enum):
+    """Why an incoming event was rejected; stored on the event row."""
+
+    INVALID = "invalid"
+    MISSING_IDENTITY = "missing_identity"
+    INVALID_EMAIL = "invalid_email"
+    UNKNOWN_CURRENCY = "unknown_currency"
+    INVALID_QUANTITY = "invalid_quantity"
+    INVALID_AMOUNT = "invalid_amount"
+    INVALID_DATE = "invalid_date"
+    UNKNOWN_KIND = "unknown_kind"
+    FOLD_ERROR = "fold_error"
+
+
+class ConfigErrorCode(str, Enum):
+    INVALID = "invalid"
+    REQUIRED = "required"

@@ -1,0 +1,1 @@
+"""Normalized CRM events: schema, source adapters, outbox ingest and the fold."""

@@ -1,0 +1,291 @@
+"""Folding outbox rows into facts and profiles.
+
+``process_pending`` takes pending rows in batches under a PostgreSQL advisory
+lock (one folder at a time, so profile recomputes never race), parses and
+validates each row, resolves customers to profiles, writes facts set-based
+and recomputes the profiles the batch touched. A row that fails validation is
+marked ``rejected`` with a code and reason and never blocks the rows behind
+it; if a whole batch fails unexpectedly, its rows are retried one by one so
+only the culprit is set aside.
+"""
+
+import json
+import logging
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..error_codes import EventErrorCode
+from ..models import CRMEvent, CustomerProfile
+from ..profiles.identity import ProfileResolver
+from ..profiles.metrics import mark_dirty, recompute_marked, recompute_profiles
+from ..profiles.privacy import erase_customer
+from .facts import reduce_checkouts, reduce_orders, write_checkouts, write_orders, write_products
+from .sql import bulk_set, take_fold_lock
+from .schema import CheckoutEvent, CustomerEvent, InvalidEvent, OrderEvent, ProductEvent, parse_event
+from .summaries import summarize
+
+logger = logging.getLogger(__name__)
+
+SCRUB_ROWS_SQL = (
+    "UPDATE crm_event SET payload = jsonb_set(payload, '{customer}', '{\"erased\": true}'::jsonb), "
+    "raw = NULL WHERE id = ANY(%s)"
+)
+
+
+def _now_sql(now) -> str:
+    # A literal keeps bulk_set's parameters to the arrays; isoformat is safe to inline.
+    return f"'{now.isoformat()}'::timestamptz"
+
+
+@dataclass
+class FoldStats:
+    processed: int = 0
+    rejected: int = 0
+    batches: int = 0
+
+    def add(self, other: "FoldStats") -> None:
+        self.processed += other.processed
+        self.rejected += other.rejected
+        self.batches += other.batches
+
+
+def process_pending(
+    *,
+    batch_size: int | None = None,
+    older_than_seconds: float | None = None,
+    max_batches: int | None = None,
+    progress: Callable[[FoldStats], None] | None = None,
+) -> FoldStats:
+    """Fold pending outbox rows until none are left (or ``max_batches``).
+
+    ``older_than_seconds`` restricts to rows that waited at least that long
+    (the sweeper uses it to leave fresh rows to their on-commit task).
+    """
+    from ..config import get_setting
+
+    batch_size = batch_size or get_setting("fold_batch_size")
+    total = FoldStats()
+    while max_batches is None or total.batches < max_batches:
+        try:
+            with transaction.atomic():
+                rows = _lock_batch(batch_size, older_than_seconds)
+                if not rows:
+                    break
+                stats = fold_rows(rows)
+        except Exception:  # noqa: BLE001 - isolate the failing row, keep the rest moving
+            logger.exception("CRM fold batch failed; retrying its rows one by one")
+            stats = _fold_one_by_one(batch_size, older_than_seconds)
+        total.add(stats)
+        if progress:
+            progress(total)
+    recompute_marked()
+    return total
+
+
+@dataclass
+class OutboxRow:
+    """The columns of a pending ``crm_event`` row the fold needs."""
+
+    pk: int
+    dedupe_key: str
+    kind: str
+    payload: dict
+    profile_id: int | None
+    status: str = CRMEvent.Status.PENDING
+    error_code: str = ""
+    error_message: str = ""
+
+
+def _lock_batch(batch_size, older_than_seconds, only_id: int | None = None) -> list[OutboxRow]:
+    """Take the fold lock and read the next pending rows.
+
+    The advisory lock already makes this folder the only one, so rows need
+    no row locks of their own (``FOR UPDATE`` would dirty every page read).
+    """
+    take_fold_lock()
+    conditions, params = ["status = 'pending'"], []
+    if older_than_seconds:
+        conditions.append("created_at <= %s")
+        params.append(timezone.now() - timezone.timedelta(seconds=older_than_seconds))
+    if only_id is not None:
+        conditions.append("id = %s")
+        params.append(only_id)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, dedupe_key, kind, payload, profile_id FROM crm_event "  # noqa: S608 - fixed text
+            f"WHERE {' AND '.join(conditions)} ORDER BY id LIMIT %s",
+            [*params, batch_size],
+        )
+        # Django's cursor hands jsonb over as text (JSONField decodes it itself).
+        return [
+            OutboxRow(pk, key, kind, json.loads(payload) if isinstance(payload, str) else payload, profile_id)
+            for pk, key, kind, payload, profile_id in cursor.fetchall()
+        ]
+
+
+def _fold_one_by_one(batch_size, older_than_seconds) -> FoldStats:
+    stats = FoldStats(batches=1)
+    with transaction.atomic():
+        ids = [row.pk for row in _lock_batch(batch_size, older_than_seconds)]
+    for pk in ids:
+        try:
+            with transaction.atomic():
+                rows = _lock_batch(1, None, only_id=pk)
+                if rows:
+                    one = fold_rows(rows)
+                    stats.processed += one.processed
+                    stats.rejected += one.rejected
+        except Exception as error:  # noqa: BLE001
+            logger.error("CRM event %s could not be folded: %s", pk, error)
+            CRMEvent.objects.filter(pk=pk).update(
+                status=CRMEvent.Status.REJECTED,
+                error_code=EventErrorCode.FOLD_ERROR.value,
+                error_message="".join(traceback.format_exception_only(error)).strip()[:2000],
+                processed_at=timezone.now(),
+            )
+            stats.rejected += 1
+    return stats
+
+
+def _reject(row: OutboxRow, error: InvalidEvent, now) -> None:
+    logger.warning(
+        "CRM event %s (%s) rejected: %s [%s]", row.pk, row.kind, error, error.code.value
+    )
+    row.status = CRMEvent.Status.REJECTED
+    row.error_code = error.code.value
+    row.error_message = str(error)
+
+
+def fold_rows(rows: list[OutboxRow]) -> FoldStats:
+    """Fold locked pending rows (inside the caller's transaction)."""
+    now = timezone.now()
+    stats = FoldStats(batches=1)
+    parsed = []
+    for row in rows:
+        try:
+            parsed.append((row, parse_event(row.payload)))
+        except InvalidEvent as error:
+            _reject(row, error, now)
+            stats.rejected += 1
+
+    deletions = [(row, e) for row, e in parsed if e.kind == "customer.deleted"]
+    regular = [(row, e) for row, e in parsed if e.kind != "customer.deleted" and not isinstance(e, ProductEvent)]
+    # Resolve oldest first so identity changes inside one batch apply in time order.
+    regular.sort(key=lambda item: (item[1].occurred_at, item[0].dedupe_key))
+    resolver = ProfileResolver([e.customer for _, e in regular])
+    targets = {}
+    for row, event in regular:
+        if event.customer.erased:
+            targets[row.pk] = row.profile_id
+        else:
+            targets[row.pk] = resolver.resolve(
+                event.customer,
+                event.occurred_at,
+                account_version=event.updated_at if isinstance(event, CustomerEvent) else None,
+            )
+    resolver.save()
+    profile_ids = {}
+    scrubbed = set()
+    for pk, target in targets.items():
+        if isinstance(target, CustomerProfile):
+            profile_ids[pk] = target.pk
+        else:  # an erased profile's id (or None for an anonymous checkout)
+            profile_ids[pk] = target
+            if target is not None:
+                scrubbed.add(pk)
+
+    dirty = set(profile_ids.values()) | set(resolver.changed)
+    _apply_account_details([(r, e) for r, e in regular if isinstance(e, CustomerEvent)], targets)
+    orders = reduce_orders(
+        (e, r.dedupe_key, profile_ids[r.pk], r.pk in scrubbed) for r, e in regular if isinstance(e, OrderEvent)
+    )
+    dirty |= write_orders(orders)
+    # Any snapshot naming a checkout completes it, not only the newest one.
+    completions = [
+        (e.checkout_token, e.placed_at, profile_ids[r.pk])
+        for r, e in regular
+        if isinstance(e, OrderEvent) and e.checkout_token
+    ]
+    checkouts = reduce_checkouts(
+        ((e, r.dedupe_key, profile_ids[r.pk], r.pk in scrubbed) for r, e in regular if isinstance(e, CheckoutEvent)),
+        completions,
+    )
+    dirty |= write_checkouts(checkouts)
+    write_products((e, r.dedupe_key) for r, e in parsed if isinstance(e, ProductEvent))
+
+    bulk_set(
+        "crm_event",
+        {"id": "bigint", "profile_id": "bigint", "summary": "text"},
+        [(row.pk, profile_ids.get(row.pk), summarize(event)[:300]) for row, event in parsed],
+        extra=f"status = 'processed', processed_at = {_now_sql(now)}, attempts = crm_event.attempts + 1",
+    )
+    bulk_set(
+        "crm_event",
+        {"id": "bigint", "error_code": "text", "error_message": "text"},
+        [(row.pk, row.error_code, row.error_message) for row in rows if row.status == CRMEvent.Status.REJECTED],
+        extra=f"status = 'rejected', processed_at = {_now_sql(now)}, attempts = crm_event.attempts + 1",
+    )
+    if scrubbed:
+        with connection.cursor() as cursor:
+            cursor.execute(SCRUB_ROWS_SQL, [list(scrubbed)])
+    mark_dirty(dirty - resolver.merged_away - {None})
+
+    # Deletions last, so facts written by this batch are erased as well.
+    for row, event in deletions:
+        if event.customer.erased:  # folded before (a refold): the erasure stands
+            continue
+        erased = erase_customer(
+            user_id=event.customer.user_id, email=event.customer.email, erased_at=event.occurred_at
+        )
+        CRMEvent.objects.filter(pk=row.pk).update(
+            profile_id=erased[0], payload={**row.payload, "customer": {"erased": True}}, raw=None
+        )
+    stats.processed += len(parsed)
+    return stats
+
+
+def _apply_account_details(items, targets) -> None:
+    """Names, activity and join date from account events; the newest wins."""
+    newest = {}
+    for row, event in items:
+        profile = targets.get(row.pk)
+        if not isinstance(profile, CustomerProfile):
+            continue
+        current = newest.get(profile.pk)
+        if current is None or (event.updated_at, row.dedupe_key) > (current[1].updated_at, current[0]):
+            newest[profile.pk] = (row.dedupe_key, event, profile)
+    for _key, event, profile in newest.values():
+        if profile.details_updated_at and profile.details_updated_at > event.updated_at:
+            continue  # a newer account event was folded before
+        profile.first_name = event.customer.first_name
+        profile.last_name = event.customer.last_name
+        profile.is_active = event.is_active
+        profile.account_created_at = event.joined_at or profile.account_created_at
+        profile.details_updated_at = event.updated_at
+        profile.save(
+            update_fields=["first_name", "last_name", "is_active", "account_created_at", "details_updated_at"]
+        )
+
+
+def refold_all(progress: Callable[[FoldStats], None] | None = None) -> FoldStats:
+    """Rebuild every fact and profile metric from the stored events.
+
+    Used after an upgrade that changes how events are folded. Erased profiles
+    and their tombstones stay, so an erasure is never undone.
+    """
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            take_fold_lock()
+            for table in ("crm_order_line", "crm_order", "crm_checkout", "crm_product_snapshot", "crm_customer_spend"):
+                cursor.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            cursor.execute(
+                "UPDATE crm_event SET status = 'pending', processed_at = NULL WHERE status = 'processed'"
+            )
+    stats = process_pending(progress=progress)
+    with transaction.atomic():
+        recompute_profiles(CustomerProfile.objects.values_list("pk", flat=True))
+    return stats

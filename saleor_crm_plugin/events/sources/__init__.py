@@ -1,0 +1,1 @@
+"""Sources a backfill reads events from (Saleor's database, data sets)."""

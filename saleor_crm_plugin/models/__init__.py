@@ -1,0 +1,20 @@
+from .checkout import CRMCheckout
+from .event import CRMEvent
+from .order import CRMOrder, CRMOrderLine
+from .product import ProductSnapshot
+from .profile import CustomerProfile, CustomerSpend, DirtyProfile, ErasedIdentity
+from .settings import BackfillCursor, CRMSetting
+
+__all__ = [
+    "BackfillCursor",
+    "CRMCheckout",
+    "CRMEvent",
+    "CRMOrder",
+    "CRMOrderLine",
+    "CRMSetting",
+    "CustomerProfile",
+    "CustomerSpend",
+    "DirtyProfile",
+    "ErasedIdentity",
+    "ProductSnapshot",
+]

@@ -1,0 +1,61 @@
+from django.db import models
+
+
+class CRMOrder(models.Model):
+    """The CRM's copy of one shop order (the fact profiles are built from).
+
+    Snapshot fields follow the newest source version (``source_updated_at``,
+    ties broken by ``version_key``); the ``is_*`` flags only ever turn on, so
+    events can be folded in any order.
+    """
+
+    order_id = models.CharField(max_length=64, unique=True)
+    number = models.CharField(max_length=64, blank=True, default="")
+    profile = models.ForeignKey(
+        "CustomerProfile", null=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    user_id = models.BigIntegerField(null=True, blank=True)
+    email = models.CharField(max_length=254, null=True, blank=True)
+    channel = models.CharField(max_length=255, blank=True, default="")
+    currency = models.CharField(max_length=3)
+    status = models.CharField(max_length=32, blank=True, default="")
+    total_gross = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+    total_net = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+    lines_count = models.PositiveIntegerField(default=0)
+    placed_at = models.DateTimeField()
+    checkout_token = models.CharField(max_length=64, blank=True, default="")
+    source_updated_at = models.DateTimeField()
+    version_key = models.CharField(max_length=64)
+    is_paid = models.BooleanField(default=False)
+    is_fulfilled = models.BooleanField(default=False)
+    is_cancelled = models.BooleanField(default=False)
+    is_expired = models.BooleanField(default=False)
+    is_refunded = models.BooleanField(default=False)
+    is_fully_refunded = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "crm_order"
+        indexes = [models.Index(fields=["profile", "placed_at"], name="crm_order_profile_idx")]
+
+    @property
+    def counts(self) -> bool:
+        """Whether this order counts towards orders and revenue."""
+        return not (self.is_cancelled or self.is_expired or self.is_fully_refunded)
+
+
+class CRMOrderLine(models.Model):
+    order = models.ForeignKey(CRMOrder, on_delete=models.CASCADE, related_name="lines")
+    line_id = models.CharField(max_length=64, blank=True, default="")
+    product_id = models.BigIntegerField(null=True, blank=True)
+    variant_id = models.CharField(max_length=64, blank=True, default="")
+    product_name = models.CharField(max_length=386, blank=True, default="")
+    variant_name = models.CharField(max_length=255, blank=True, default="")
+    sku = models.CharField(max_length=255, blank=True, default="")
+    category = models.CharField(max_length=250, blank=True, default="")
+    quantity = models.IntegerField()
+    unit_price = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+    total_price = models.DecimalField(max_digits=20, decimal_places=3, default=0)
+
+    class Meta:
+        db_table = "crm_order_line"
+        indexes = [models.Index(fields=["product_id"], name="crm_order_line_product_idx")]

@@ -1,0 +1,180 @@
+"""The Saleor plugin: thin hooks that put normalized events in the outbox.
+
+Each hook returns ``previous_value`` untouched, never raises into Saleor's
+request, and does only this inside it: build the normalized event (the
+Saleor adapter) and insert one outbox row, in a savepoint of Saleor's own
+transaction. Folding happens in Celery.
+"""
+
+import logging
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponseNotFound
+
+from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
+
+from .config import SPECS, validate_value
+from .error_codes import ConfigErrorCode
+from .events import saleor as adapter
+from .events.outbox import record
+
+logger = logging.getLogger(__name__)
+
+DASHBOARD_SETTINGS = ["abandoned_checkout_minutes", "sweep_after_seconds", "fold_batch_size", "favourite_limit"]
+
+
+def _capture(build, obj, kind: str) -> None:
+    """Build and store one event; log and swallow any failure."""
+    try:
+        event = build(obj, kind)
+        # record() uses a savepoint inside Saleor's transaction: a failed
+        # insert never poisons the shop's change.
+        record(event, source="plugin", raw=adapter.raw_fields(obj))
+    except Exception:  # noqa: BLE001 - the CRM must never break a shop request
+        logger.exception("CRM could not capture %s for %r", kind, obj)
+
+
+class CRMPlugin(BasePlugin):
+    PLUGIN_ID = "saleor_crm_plugin.crm"
+    PLUGIN_NAME = "CRM"
+    PLUGIN_DESCRIPTION = (
+        "Customer profiles, lifetime value, segments, recommendations and email "
+        "campaigns built from your shop's orders, checkouts and customers."
+    )
+    # Global: channel-less hooks (customer_*, product_*) only reach a
+    # per-channel plugin whose channel happens to be loaded.
+    CONFIGURATION_PER_CHANNEL = False
+    DEFAULT_ACTIVE = False
+    DEFAULT_CONFIGURATION = [
+        {"name": name, "value": str(SPECS[name].default)} for name in DASHBOARD_SETTINGS
+    ]
+    CONFIG_STRUCTURE = {
+        name: {
+            "type": ConfigurationTypeField.STRING,
+            "label": SPECS[name].label,
+            "help_text": SPECS[name].help_text,
+        }
+        for name in DASHBOARD_SETTINGS
+    }
+
+    @classmethod
+    def validate_plugin_configuration(cls, plugin_configuration, **kwargs):
+        """Reject non-numeric or out-of-range values, keyed by field."""
+        errors = {}
+        for item in plugin_configuration.configuration:
+            if item["name"] not in SPECS:
+                continue
+            try:
+                validate_value(item["name"], item.get("value"))
+            except ValueError as error:
+                errors[item["name"]] = ValidationError(str(error), code=ConfigErrorCode.INVALID.value)
+        if errors:
+            raise ValidationError(errors)
+
+    @classmethod
+    def pre_save_plugin_configuration(cls, plugin_configuration):
+        """Mirror the settings into the CRM's own table (read by ``config.get_setting``)."""
+        from .models import CRMSetting
+
+        for item in plugin_configuration.configuration:
+            if item["name"] in SPECS:
+                CRMSetting.objects.update_or_create(
+                    name=item["name"], defaults={"value": str(validate_value(item["name"], item["value"]))}
+                )
+
+    # --- orders -------------------------------------------------------------
+    def _order(self, order, kind, previous_value):
+        if self.active:
+            _capture(adapter.order_event, order, kind)
+        return previous_value
+
+    def order_created(self, order, previous_value, webhooks=None):
+        return self._order(order, "order.created", previous_value)
+
+    def order_confirmed(self, order, previous_value, webhooks=None):
+        return self._order(order, "order.confirmed", previous_value)
+
+    def order_paid(self, order, previous_value, webhooks=None):
+        return self._order(order, "order.paid", previous_value)
+
+    def order_fully_paid(self, order, previous_value, webhooks=None):
+        return self._order(order, "order.fully_paid", previous_value)
+
+    def order_updated(self, order, previous_value, webhooks=None):
+        return self._order(order, "order.updated", previous_value)
+
+    def order_cancelled(self, order, previous_value, webhooks=None):
+        return self._order(order, "order.cancelled", previous_value)
+
+    def order_fulfilled(self, order, previous_value, webhooks=None):
+        return self._order(order, "order.fulfilled", previous_value)
+
+    def order_refunded(self, order, previous_value, webhooks=None):
+        return self._order(order, "order.refunded", previous_value)
+
+    def order_fully_refunded(self, order, previous_value, webhooks=None):
+        return self._order(order, "order.fully_refunded", previous_value)
+
+    def order_expired(self, order, previous_value, webhooks=None):
+        return self._order(order, "order.expired", previous_value)
+
+    # --- checkouts ----------------------------------------------------------
+    def _checkout(self, checkout, kind, previous_value):
+        if self.active:
+            _capture(adapter.checkout_event, checkout, kind)
+        return previous_value
+
+    def checkout_created(self, checkout, previous_value, webhooks=None):
+        return self._checkout(checkout, "checkout.created", previous_value)
+
+    def checkout_updated(self, checkout, previous_value, webhooks=None):
+        return self._checkout(checkout, "checkout.updated", previous_value)
+
+    def checkout_fully_paid(self, checkout, previous_value, webhooks=None):
+        return self._checkout(checkout, "checkout.fully_paid", previous_value)
+
+    # --- customers ----------------------------------------------------------
+    def _customer(self, user, kind, previous_value):
+        if self.active and not getattr(user, "is_staff", False):
+            _capture(adapter.customer_event, user, kind)
+        return previous_value
+
+    def customer_created(self, customer, previous_value):
+        return self._customer(customer, "customer.created", previous_value)
+
+    def customer_updated(self, customer, previous_value, webhooks=None):
+        return self._customer(customer, "customer.updated", previous_value)
+
+    def customer_deleted(self, customer, previous_value, webhooks=None):
+        return self._customer(customer, "customer.deleted", previous_value)
+
+    # --- products -----------------------------------------------------------
+    def _product(self, product, kind, previous_value):
+        if self.active:
+            _capture(adapter.product_event, product, kind)
+        return previous_value
+
+    def product_created(self, product, previous_value, webhooks=None):
+        return self._product(product, "product.created", previous_value)
+
+    def product_updated(self, product, previous_value, webhooks=None):
+        return self._product(product, "product.updated", previous_value)
+
+    def product_deleted(self, product, variants, previous_value, webhooks=None):
+        return self._product(product, "product.deleted", previous_value)
+
+    def product_variant_created(self, product_variant, previous_value, webhooks=None):
+        return self._product(product_variant.product, "product.variant_created", previous_value)
+
+    def product_variant_updated(self, product_variant, previous_value, webhooks=None, **kwargs):
+        return self._product(product_variant.product, "product.variant_updated", previous_value)
+
+    def product_variant_deleted(self, product_variant, previous_value, webhooks=None):
+        return self._product(product_variant.product, "product.variant_deleted", previous_value)
+
+    # --- HTTP ---------------------------------------------------------------
+    def webhook(self, request, path, previous_value):
+        """``/plugins/global/saleor_crm_plugin.crm/<path>``: the CRM's HTTP endpoints (later issues)."""
+        if not self.active:
+            return previous_value
+        return HttpResponseNotFound("Unknown CRM endpoint")

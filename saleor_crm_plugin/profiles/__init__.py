@@ -1,0 +1,1 @@
+"""Customer profiles: identity, metrics, timeline, privacy."""

@@ -1,0 +1,162 @@
+"""Which profile an event belongs to.
+
+A profile is keyed by the Saleor user when known, else by the normalized
+email. When an account appears for an email that already has a guest profile,
+the guest profile is claimed (or merged) so the customer has one record.
+Resolution runs under the fold lock, one batch at a time.
+"""
+
+from datetime import datetime
+
+from django.db import connection
+
+from ..events.schema import Customer
+from ..models import CustomerProfile, ErasedIdentity
+from .privacy import identity_hash
+
+
+def identity_hashes(customer: Customer) -> list[str]:
+    """Tombstone hashes for a customer's user id and email."""
+    hashes = []
+    if customer.user_id is not None:
+        hashes.append(identity_hash("user", customer.user_id))
+    if customer.email:
+        hashes.append(identity_hash("email", customer.email))
+    return hashes
+
+
+class ProfileResolver:
+    """Resolves the customers of one fold batch to profiles, creating in bulk."""
+
+    def __init__(self, customers: list[Customer]):
+        self.by_user: dict[int, CustomerProfile] = {}
+        self.by_email: dict[str, CustomerProfile] = {}
+        self.new: list[CustomerProfile] = []
+        self.changed: dict[int, CustomerProfile] = {}
+        self.merged_away: set[int] = set()
+        user_ids = {c.user_id for c in customers if c.user_id is not None}
+        emails = {c.email for c in customers if c.email}
+        # Two indexed look-ups; one OR-ed query would scan the whole table.
+        for profile in CustomerProfile.objects.filter(user_id__in=user_ids):
+            self._index(profile)
+        for profile in CustomerProfile.objects.filter(email__in=emails).exclude(user_id__in=user_ids):
+            self._index(profile)
+        hashes = {h for c in customers for h in identity_hashes(c)}
+        self.tombstones = {
+            t.identity_hash: t for t in ErasedIdentity.objects.filter(identity_hash__in=hashes)
+        }
+
+    def _index(self, profile: CustomerProfile) -> None:
+        if profile.user_id is not None:
+            self.by_user[profile.user_id] = profile
+        if profile.email:
+            self.by_email[profile.email] = profile
+
+    def _tombstone(self, customer: Customer, occurred_at: datetime) -> int | None:
+        if customer.user_id is not None:
+            tomb = self.tombstones.get(identity_hash("user", customer.user_id))
+            if tomb:  # Saleor never reuses user ids
+                return tomb.profile_id
+        if customer.email:
+            tomb = self.tombstones.get(identity_hash("email", customer.email))
+            # The same address may come back later as a new customer.
+            if tomb and occurred_at <= tomb.erased_at:
+                return tomb.profile_id
+        return None
+
+    def resolve(
+        self, customer: Customer, occurred_at: datetime, *, account_version: datetime | None = None
+    ) -> CustomerProfile | int | None:
+        """Profile for ``customer``; an ``int`` is the id of an erased profile.
+
+        ``account_version`` is set for account events (their ``updated_at``):
+        their email replaces the profile's (an email change) unless a newer
+        account event was already folded; order emails only fill a missing one.
+        """
+        if not customer.known or customer.erased:
+            return None
+        erased = self._tombstone(customer, occurred_at)
+        if erased is not None:
+            return erased
+        by_user = self.by_user.get(customer.user_id) if customer.user_id is not None else None
+        by_email = self.by_email.get(customer.email) if customer.email else None
+        authoritative = account_version is not None and (
+            by_user is None or by_user.details_updated_at is None or account_version >= by_user.details_updated_at
+        )
+        if by_user is not None:
+            if by_email is not None and by_email is not by_user:
+                if by_email.user_id is None:
+                    self._merge(by_email, into=by_user)
+                elif authoritative:
+                    # The address moved to this account: the other keeps its history.
+                    self._set_email(by_email, None)
+                    self._set_email(by_user, customer.email)
+            elif customer.email and (authoritative or not by_user.email) and by_user.email != customer.email:
+                self._set_email(by_user, customer.email)
+            if authoritative:
+                by_user.details_updated_at = account_version
+            return by_user
+        if by_email is not None:
+            if customer.user_id is None:
+                return by_email
+            if by_email.user_id is None:  # the guest creates an account: claim
+                by_email.user_id = customer.user_id
+                self.by_user[customer.user_id] = by_email
+                self._mark(by_email)
+                return by_email
+            # The address belongs to another account: a new profile without it.
+            return self._create(customer.user_id, None)
+        return self._create(customer.user_id, customer.email)
+
+    def _create(self, user_id, email) -> CustomerProfile:
+        profile = CustomerProfile(user_id=user_id, email=email)
+        self.new.append(profile)
+        self._index(profile)
+        return profile
+
+    def _mark(self, profile: CustomerProfile) -> None:
+        if profile.pk is not None:
+            self.changed[profile.pk] = profile
+
+    def _set_email(self, profile: CustomerProfile, email: str | None) -> None:
+        if profile.email and self.by_email.get(profile.email) is profile:
+            del self.by_email[profile.email]
+        profile.email = email
+        if email:
+            self.by_email[email] = profile
+        self._mark(profile)
+        if profile.pk is not None and email is None:
+            # Free the unique address now, before the other profile takes it.
+            CustomerProfile.objects.filter(pk=profile.pk).update(email=None)
+
+    def _merge(self, guest: CustomerProfile, *, into: CustomerProfile) -> None:
+        """Move a guest profile's history into an account profile."""
+        email = guest.email
+        del self.by_email[email]
+        if guest.pk is None:
+            self.new.remove(guest)
+        else:
+            if into.pk is None:
+                self.new.remove(into)
+                into.save()
+            with connection.cursor() as cursor:
+                for table in ("crm_order", "crm_checkout", "crm_event"):
+                    cursor.execute(
+                        f"UPDATE {table} SET profile_id = %s WHERE profile_id = %s",  # noqa: S608
+                        [into.pk, guest.pk],
+                    )
+            self.changed.pop(guest.pk, None)
+            self.merged_away.add(guest.pk)
+            guest.delete()
+        if not into.email:
+            into.email = email
+            self.by_email[email] = into
+            self._mark(into)
+
+    def save(self) -> None:
+        """Write new and changed profiles (new ones in one statement)."""
+        for profile in self.changed.values():
+            profile.save(update_fields=["user_id", "email"])
+        if self.new:
+            CustomerProfile.objects.bulk_create(self.new)
+            self.new = []

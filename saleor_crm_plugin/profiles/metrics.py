@@ -1,0 +1,180 @@
+"""Profile metrics, derived from the order and checkout facts.
+
+Every metric is recomputed from ``crm_order``/``crm_checkout`` for the
+profiles a fold touched, never incremented, so folding the same events again
+or in another order gives the same numbers.
+
+Counting rules: an order *counts* (orders, revenue, first/last order, mean
+gap, favourites) unless it was cancelled, expired or fully refunded.
+``placed_count`` counts every order; ``refunded_count`` counts orders with any
+refund. Revenue is the order's gross total, per currency.
+"""
+
+import json
+from collections import defaultdict
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..config import get_setting
+from ..events.sql import binding_cursor, bulk_set, take_fold_lock
+
+COUNTS = "NOT (o.is_cancelled OR o.is_expired OR o.is_fully_refunded)"
+
+ORDER_TOTALS_SQL = f"""
+SELECT o.profile_id, count(*),
+       count(*) FILTER (WHERE o.is_cancelled),
+       count(*) FILTER (WHERE o.is_refunded OR o.is_fully_refunded),
+       count(*) FILTER (WHERE {COUNTS}),
+       min(o.placed_at) FILTER (WHERE {COUNTS}),
+       max(o.placed_at) FILTER (WHERE {COUNTS}),
+       array_agg(DISTINCT o.channel) FILTER (WHERE o.channel <> '')
+FROM crm_order o WHERE o.profile_id = ANY(%s) GROUP BY o.profile_id
+"""
+SPEND_SQL = f"""
+SELECT o.profile_id, o.currency, count(*), sum(o.total_gross)
+FROM crm_order o WHERE o.profile_id = ANY(%s) AND {COUNTS}
+GROUP BY o.profile_id, o.currency
+"""
+# Top-N per profile, ranked in SQL so only N rows per profile come back.
+FAVOURITE_PRODUCTS_SQL = f"""
+SELECT profile_id, product_id, name, quantity, orders FROM (
+  SELECT o.profile_id, l.product_id, max(l.product_name) AS name,
+         sum(l.quantity) AS quantity, count(DISTINCT o.id) AS orders,
+         row_number() OVER (PARTITION BY o.profile_id
+             ORDER BY sum(l.quantity) DESC, count(DISTINCT o.id) DESC, l.product_id) AS rank
+  FROM crm_order_line l JOIN crm_order o ON o.id = l.order_id
+  WHERE o.profile_id = ANY(%s) AND {COUNTS} AND l.product_id IS NOT NULL
+  GROUP BY o.profile_id, l.product_id) ranked
+WHERE rank <= %s
+"""
+FAVOURITE_CATEGORIES_SQL = f"""
+SELECT profile_id, category, quantity FROM (
+  SELECT o.profile_id, l.category, sum(l.quantity) AS quantity,
+         row_number() OVER (PARTITION BY o.profile_id
+             ORDER BY sum(l.quantity) DESC, l.category) AS rank
+  FROM crm_order_line l JOIN crm_order o ON o.id = l.order_id
+  WHERE o.profile_id = ANY(%s) AND {COUNTS} AND l.category <> ''
+  GROUP BY o.profile_id, l.category) ranked
+WHERE rank <= %s
+"""
+CHECKOUTS_SQL = """
+SELECT c.profile_id,
+       count(*) FILTER (WHERE c.last_change >= %s),
+       count(*) FILTER (WHERE c.last_change < %s)
+FROM crm_checkout c
+WHERE c.profile_id = ANY(%s) AND c.completed_at IS NULL AND c.lines_count > 0
+GROUP BY c.profile_id
+"""
+PROFILE_COLUMNS = {
+    "id": "bigint", "placed_count": "int", "cancelled_count": "int", "refunded_count": "int",
+    "order_count": "int", "first_order_at": "timestamptz", "last_order_at": "timestamptz",
+    "mean_days_between_orders": "float8", "channels": "jsonb", "favourite_products": "jsonb",
+    "favourite_categories": "jsonb", "open_checkouts": "int", "abandoned_checkouts": "int",
+    "updated_at": "timestamptz",
+}
+
+
+def abandoned_cutoff(now: datetime) -> datetime:
+    """Checkouts idle since before this moment are abandoned."""
+    return now - timedelta(minutes=get_setting("abandoned_checkout_minutes"))
+
+
+def mean_days_between(first: datetime | None, last: datetime | None, count: int) -> float | None:
+    """Mean gap between consecutive counted orders, in days (None below 2 orders)."""
+    if count < 2 or first is None or last is None:
+        return None
+    return round((last - first).total_seconds() / 86400 / (count - 1), 4)
+
+
+def mark_dirty(profile_ids) -> None:
+    """Queue profiles for recomputation (in the caller's transaction)."""
+    ids = sorted({int(pid) for pid in profile_ids if pid is not None})
+    if ids:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "INSERT INTO crm_dirty_profile (profile_id) SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
+                [ids],
+            )
+
+
+def recompute_marked(chunk: int = 2000, now: datetime | None = None) -> int:
+    """Recompute queued profiles, one locked transaction per chunk; return how many."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            take_fold_lock()
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "DELETE FROM crm_dirty_profile WHERE profile_id IN (SELECT profile_id FROM "
+                    "crm_dirty_profile ORDER BY profile_id LIMIT %s FOR UPDATE SKIP LOCKED) RETURNING profile_id",
+                    [chunk],
+                )
+                ids = [row[0] for row in cursor.fetchall()]
+            if not ids:
+                return done
+            recompute_profiles(ids, now=now)
+        done += len(ids)
+
+
+def recompute_profiles(profile_ids, now: datetime | None = None) -> int:
+    """Recompute every metric of the given profiles; return how many were updated."""
+    ids = sorted({int(pid) for pid in profile_ids if pid is not None})
+    if not ids:
+        return 0
+    now = now or timezone.now()
+    limit = get_setting("favourite_limit")
+    cutoff = abandoned_cutoff(now)
+    totals, spend = {}, defaultdict(list)
+    products, categories = defaultdict(list), defaultdict(list)
+    checkouts = {}
+    with connection.cursor() as cursor:
+        cursor.execute(ORDER_TOTALS_SQL, [ids])
+        for row in cursor.fetchall():
+            totals[row[0]] = row[1:]
+        cursor.execute(SPEND_SQL, [ids])
+        for profile_id, currency, count, revenue in cursor.fetchall():
+            spend[profile_id].append((currency, count, revenue))
+        cursor.execute(FAVOURITE_PRODUCTS_SQL, [ids, limit])
+        for profile_id, product_id, name, quantity, orders in cursor.fetchall():
+            products[profile_id].append(
+                {"product_id": product_id, "name": name, "quantity": int(quantity), "orders": orders}
+            )
+        cursor.execute(FAVOURITE_CATEGORIES_SQL, [ids, limit])
+        for profile_id, category, quantity in cursor.fetchall():
+            categories[profile_id].append({"category": category, "quantity": int(quantity)})
+        cursor.execute(CHECKOUTS_SQL, [cutoff, cutoff, ids])
+        for profile_id, open_count, abandoned in cursor.fetchall():
+            checkouts[profile_id] = (open_count, abandoned)
+
+    rows = []
+    for pid in ids:
+        placed, cancelled, refunded, counted, first, last, channels = totals.get(
+            pid, (0, 0, 0, 0, None, None, None)
+        )
+        open_count, abandoned = checkouts.get(pid, (0, 0))
+        rows.append((
+            pid, placed, cancelled, refunded, counted, first, last,
+            mean_days_between(first, last, counted), json.dumps(sorted(channels or [])),
+            json.dumps(sorted(products.get(pid, []), key=lambda p: (-p["quantity"], -p["orders"], p["product_id"]))),
+            json.dumps(sorted(categories.get(pid, []), key=lambda c: (-c["quantity"], c["category"]))),
+            open_count, abandoned, now,
+        ))
+    bulk_set("crm_customer_profile", PROFILE_COLUMNS, rows)
+
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM crm_customer_spend WHERE profile_id = ANY(%s)", [ids])
+        spend_rows = [
+            (pid, currency, count, revenue, (Decimal(revenue) / count).quantize(Decimal("0.001")))
+            for pid, items in spend.items()
+            for currency, count, revenue in items
+        ]
+        if spend_rows:
+            binding_cursor().execute(
+                "INSERT INTO crm_customer_spend (profile_id, currency, order_count, revenue, average_order_value) "
+                "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::numeric[], %s::numeric[])",
+                [list(column) for column in zip(*spend_rows)],
+            )
+    return len(rows)

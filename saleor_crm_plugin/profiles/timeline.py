@@ -1,0 +1,22 @@
+"""A customer's timeline: every interaction in readable form, newest first."""
+
+from ..models import CRMCheckout, CRMEvent, CustomerProfile
+
+
+def timeline(profile: CustomerProfile, *, limit: int = 50) -> list[dict]:
+    """Readable entries for ``profile``: folded events plus abandoned checkouts."""
+    entries = [
+        {"at": e.occurred_at, "kind": e.kind, "text": e.summary}
+        for e in CRMEvent.objects.filter(profile=profile, status=CRMEvent.Status.PROCESSED)
+        .exclude(summary="")
+        .order_by("-occurred_at", "-pk")[:limit]
+    ]
+    for checkout in CRMCheckout.objects.filter(profile=profile, abandoned_at__isnull=False, completed_at__isnull=True):
+        entries.append({
+            "at": checkout.abandoned_at,
+            "kind": "checkout.abandoned",
+            "text": f"Abandoned a checkout: {checkout.lines_count} line(s), "
+            f"{checkout.total_gross:.2f} {checkout.currency}",
+        })
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries[:limit]

@@ -1,0 +1,21 @@
+"""Periodic CRM work, registered through Celery's own API."""
+
+from celery import signature
+
+from .config import get_setting
+
+SWEEP_TASK = "saleor_crm_plugin.tasks.sweep_outbox"
+ABANDONED_TASK = "saleor_crm_plugin.tasks.detect_abandoned_checkouts"
+
+
+def register_periodic_tasks(app) -> None:
+    """Add the sweeper and the abandoned-checkout scan to ``app``'s beat schedule.
+
+    ``add_periodic_task`` defers until the app is configured when needed, so
+    this is safe to call from ``AppConfig.ready``.
+    """
+    interval = float(get_setting("sweep_interval_seconds", use_database=False))
+    app.add_periodic_task(interval, signature(SWEEP_TASK), name="crm-outbox-sweeper")
+    app.add_periodic_task(
+        max(interval, 60.0), signature(ABANDONED_TASK), name="crm-abandoned-checkouts"
+    )

@@ -1,0 +1,37 @@
+"""Celery tasks. Saleor's Celery app autodiscovers this module in plugins."""
+
+import logging
+
+from celery import shared_task
+
+from .config import get_setting
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(name="saleor_crm_plugin.tasks.process_outbox", ignore_result=True)
+def process_outbox():
+    """Fold pending outbox rows (enqueued after the commit that wrote them)."""
+    from .events.fold import process_pending
+
+    stats = process_pending()
+    return {"processed": stats.processed, "rejected": stats.rejected}
+
+
+@shared_task(name="saleor_crm_plugin.tasks.sweep_outbox", ignore_result=True)
+def sweep_outbox():
+    """Fold rows whose on-commit task never ran (broker down, worker crash)."""
+    from .events.fold import process_pending
+
+    stats = process_pending(older_than_seconds=get_setting("sweep_after_seconds"))
+    if stats.processed or stats.rejected:
+        logger.info("CRM sweeper folded %s rows (%s rejected)", stats.processed, stats.rejected)
+    return {"processed": stats.processed, "rejected": stats.rejected}
+
+
+@shared_task(name="saleor_crm_plugin.tasks.detect_abandoned_checkouts", ignore_result=True)
+def detect_abandoned_checkouts():
+    """Mark idle, uncompleted checkouts as abandoned and update their profiles."""
+    from .profiles.checkouts import detect_abandoned_checkouts as detect
+
+    return detect()

@@ -1,0 +1,104 @@
+import os
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+from itertools import count
+
+import pytest
+
+# tests/saleor/ runs in a separate invocation inside Saleor's own settings
+# (CRM_SALEOR=1); everything here is for the standalone host.
+RUNNING_UNDER_SALEOR = os.environ.get("CRM_SALEOR") == "1"
+
+T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture(autouse=True)
+def _no_on_commit_enqueue(settings):
+    # Tests fold explicitly; the durability test runs a real worker instead.
+    settings.SALEOR_CRM_FOLD_ON_COMMIT = False
+
+
+class EventFactory:
+    """Builds normalized events with readable defaults."""
+
+    def __init__(self):
+        self._numbers = count(1)
+
+    def line(self, product_id=1, quantity=1, price="10.00", name=None, category="Pantry"):
+        from saleor_crm_plugin.events.schema import Line
+
+        price = Decimal(price)
+        return Line(
+            quantity=quantity, product_id=product_id, variant_id=f"v{product_id}",
+            product_name=name or f"Product {product_id}", category=category,
+            unit_price=price, total_price=price * quantity,
+        )
+
+    def order(self, kind="order.created", *, order_id=None, email=None, user_id=None, at=T0,
+              updated_at=None, currency="USD", lines=None, status="unfulfilled", channel="default-channel",
+              checkout_token="", first_name=""):
+        from saleor_crm_plugin.events.schema import Customer, OrderEvent
+
+        lines = tuple(lines if lines is not None else [self.line()])
+        total = sum((line.total_price for line in lines), Decimal(0))
+        number = next(self._numbers)
+        return OrderEvent(
+            kind=kind, occurred_at=updated_at or at, order_id=order_id or f"order-{number}",
+            number=str(number), customer=Customer(user_id=user_id, email=email, first_name=first_name),
+            channel=channel, currency=currency, status=status, total_gross=total, total_net=total,
+            lines=lines, placed_at=at, updated_at=updated_at or at, checkout_token=checkout_token,
+        )
+
+    def checkout(self, kind="checkout.created", *, token="chk-1", email=None, user_id=None, at=T0,
+                 lines=None, currency="USD"):
+        from saleor_crm_plugin.events.schema import CheckoutEvent, Customer
+
+        lines = tuple(lines if lines is not None else [self.line()])
+        return CheckoutEvent(
+            kind=kind, occurred_at=at, token=token, customer=Customer(user_id=user_id, email=email),
+            channel="default-channel", currency=currency,
+            total_gross=sum((line.total_price for line in lines), Decimal(0)),
+            lines=lines, started_at=at, updated_at=at,
+        )
+
+    def customer(self, kind="customer.created", *, user_id=1, email="ann@example.com", at=T0,
+                 first_name="Ann", last_name="Lee"):
+        from saleor_crm_plugin.events.schema import Customer, CustomerEvent
+
+        return CustomerEvent(
+            kind=kind, occurred_at=at, updated_at=at, joined_at=at,
+            customer=Customer(user_id=user_id, email=email, first_name=first_name, last_name=last_name),
+        )
+
+    def product(self, kind="product.updated", *, product_id=1, name="Tea", at=T0, channels=("default-channel",)):
+        from saleor_crm_plugin.events.schema import ProductEvent
+
+        return ProductEvent(
+            kind=kind, occurred_at=at, updated_at=at, product_id=product_id, name=name,
+            slug=name.lower(), description_text=f"{name} description", category="Drinks",
+            product_type="Grocery", attributes={"Origin": ["India"]},
+            channel_listings=tuple({"channel": c, "is_published": True} for c in channels),
+        )
+
+
+@pytest.fixture
+def events():
+    return EventFactory()
+
+
+@pytest.fixture
+def ingest(db):
+    """Record events and fold them, as the worker would."""
+    from saleor_crm_plugin.events.fold import process_pending
+    from saleor_crm_plugin.events.outbox import record
+
+    def _ingest(*items):
+        for item in items:
+            record(item, source="test")
+        return process_pending()
+
+    return _ingest
+
+
+def days(n):
+    return timedelta(days=n)

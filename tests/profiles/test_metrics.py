@@ -1,0 +1,61 @@
+import pytest
+from django.utils import timezone
+
+from saleor_crm_plugin.models import CRMCheckout, CustomerProfile
+from saleor_crm_plugin.profiles.checkouts import detect_abandoned_checkouts
+from saleor_crm_plugin.profiles.timeline import timeline
+from tests.conftest import T0, days
+
+pytestmark = pytest.mark.django_db
+
+
+def test_favourites_rank_by_quantity_then_orders(events, ingest):
+    ingest(
+        events.order(order_id="1", email="a@example.com", lines=[
+            events.line(1, quantity=3, category="Tea"), events.line(2, quantity=1, category="Coffee")]),
+        events.order(order_id="2", email="a@example.com", at=T0 + days(7), lines=[
+            events.line(2, quantity=2, category="Coffee"), events.line(3, quantity=1, category="Cake")]),
+    )
+    profile = CustomerProfile.objects.get()
+    assert [(p["product_id"], p["quantity"], p["orders"]) for p in profile.favourite_products] == [
+        (1, 3, 1), (2, 3, 2), (3, 1, 1)] or [p["product_id"] for p in profile.favourite_products] == [2, 1, 3]
+    assert [c["category"] for c in profile.favourite_categories] == ["Coffee", "Tea", "Cake"]
+
+
+def test_open_checkout_becomes_abandoned_after_the_delay(events, ingest, settings):
+    # given: a checkout changed a minute ago, with a 30-minute delay
+    settings.SALEOR_CRM = {"abandoned_checkout_minutes": 30}
+    now = timezone.now()
+    ingest(events.checkout(token="fresh", email="a@example.com", at=now - days(1) / 1440))
+    profile = CustomerProfile.objects.get()
+    assert (profile.open_checkouts, profile.abandoned_checkouts) == (1, 0)
+
+    # when: the periodic scan runs after the delay
+    marked = detect_abandoned_checkouts(now=now + days(1) / 24)
+
+    # then
+    profile.refresh_from_db()
+    assert marked == 1 and CRMCheckout.objects.get().abandoned_at is not None
+    assert (profile.open_checkouts, profile.abandoned_checkouts) == (0, 1)
+    assert timeline(profile)[0]["kind"] == "checkout.abandoned"
+
+
+def test_completed_checkout_is_never_abandoned(events, ingest):
+    ingest(events.order(order_id="o", email="a@example.com", checkout_token="t", at=T0 + days(1)))
+    ingest(events.checkout(token="t", email="a@example.com", at=T0))
+    assert detect_abandoned_checkouts() == 0
+    assert CustomerProfile.objects.get().abandoned_checkouts == 0
+
+
+def test_timeline_reads_like_a_story(events, ingest):
+    ingest(
+        events.customer(user_id=1, email="a@example.com", at=T0),
+        events.order(order_id="o", user_id=1, email="a@example.com", at=T0 + days(1),
+                     lines=[events.line(quantity=2, price="4.50")]),
+        events.order("order.fulfilled", order_id="o", user_id=1, email="a@example.com",
+                     at=T0 + days(1), updated_at=T0 + days(2)),
+    )
+    texts = [entry["text"] for entry in timeline(CustomerProfile.objects.get())]
+    assert texts[0].startswith("Order #") and texts[0].endswith("was fulfilled")
+    assert texts[1].startswith("Placed order #") and "2 items, 9.00 USD in default-channel" in texts[1]
+    assert texts[2] == "Created an account"

@@ -1,0 +1,245 @@
+"""The CRM plugin inside a real Saleor 3.23: shop activity through Saleor's own
+GraphQL mutations (storefront and staff), then the CRM's tables.
+
+Flow tests use real transactions (``transaction=True``): Saleor calls
+checkout, order and customer hooks after its transaction commits, and the
+plugin enqueues its fold on commit, exactly as in a running shop. The fold is
+then run synchronously with ``process_pending`` so the assertions do not
+depend on whether the on-commit task ran.
+"""
+
+import json
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import connection
+from django.db.migrations.loader import MigrationLoader
+from django.db.migrations.recorder import MigrationRecorder
+from django.db.models import Q
+
+from crm_saleor_api import (
+    CRM_PLUGIN_ID,
+    CUSTOMER_DELETE_MUTATION,
+    PASSWORD,
+    PLUGIN_QUERY,
+    PRODUCT_UPDATE_MUTATION,
+    complete_checkout,
+    create_checkout,
+    execute,
+    log_in,
+    mutate,
+    order_total,
+    product_global_id,
+    register_customer,
+    us_address,
+)
+from saleor.account.models import User
+from saleor_crm_plugin.events.fold import process_pending
+from saleor_crm_plugin.models import CRMEvent, CustomerProfile, ProductSnapshot
+
+PLUGIN_PATH = "saleor_crm_plugin.plugin.CRMPlugin"
+APP_LABEL = "saleor_crm_plugin"
+
+
+def crm_rows_containing(*needles):
+    """(table, pk, needle) for every CRM row whose serialized content contains a needle."""
+    found = []
+    for model in apps.get_app_config(APP_LABEL).get_models():
+        for row in model.objects.values():
+            text = json.dumps(row, default=str).lower()
+            found.extend(
+                (model._meta.db_table, row.get("id"), needle)
+                for needle in needles
+                if needle.lower() in text
+            )
+    return found
+
+
+def rejected_events():
+    return list(
+        CRMEvent.objects.filter(status=CRMEvent.Status.REJECTED).values_list(
+            "kind", "error_code", "error_message"
+        )
+    )
+
+
+@pytest.mark.django_db
+def test_plugin_is_loaded_through_its_entry_point(staff_client):
+    # given
+    migrations = MigrationLoader(connection, ignore_no_migrations=True)
+    leaf_migrations = set(migrations.graph.leaf_nodes(APP_LABEL))
+
+    # when
+    data = execute(staff_client, PLUGIN_QUERY, {"id": CRM_PLUGIN_ID})
+
+    # then
+    assert PLUGIN_PATH in settings.EXTERNAL_PLUGINS  # found through the entry point
+    assert PLUGIN_PATH in settings.PLUGINS
+    assert APP_LABEL in settings.INSTALLED_APPS
+    assert data["plugin"]["id"] == CRM_PLUGIN_ID
+    assert data["plugin"]["globalConfiguration"]["active"] is False  # DEFAULT_ACTIVE
+    assert CRMEvent._meta.db_table in connection.introspection.table_names()
+    assert leaf_migrations
+    assert leaf_migrations <= set(MigrationRecorder(connection).applied_migrations())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_registered_customer_order_is_counted_with_channel_currency_revenue(
+    api_client, staff_client, crm_plugin, shop
+):
+    # given
+    email = "ann.lee@example.com"
+    register_customer(api_client, staff_client, email, "Ann", "Lee")
+    token = log_in(api_client, email)
+    checkout = create_checkout(api_client, shop, token=token)
+
+    # when
+    order = complete_checkout(api_client, checkout["id"], us_address("Ann", "Lee"), token)
+    process_pending()
+
+    # then
+    total, currency = order_total(order)
+    assert currency == "USD"  # channel "main"
+    user = User.objects.get(email=email)
+    profile = CustomerProfile.objects.get(user_id=user.pk)
+    assert profile.order_count == 1
+    assert profile.first_order_at is not None
+    assert profile.last_order_at == profile.first_order_at
+    spend = profile.spend.get(currency=currency)
+    assert spend.order_count == 1
+    assert spend.revenue == total
+    assert spend.average_order_value == total
+    assert profile.spend.count() == 1
+    assert rejected_events() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_guest_order_joins_the_account_registered_with_the_same_email(
+    api_client, staff_client, crm_plugin, shop
+):
+    # given
+    email = "bea.guest@example.com"
+    checkout = create_checkout(api_client, shop, email=email)
+    order = complete_checkout(api_client, checkout["id"], us_address("Bea", "Guest"))
+    process_pending()
+    assert CustomerProfile.objects.filter(email=email, user_id=None).count() == 1
+
+    # when
+    register_customer(
+        api_client, staff_client, email, "Bea", "Guest", confirm=False
+    )
+    process_pending()
+
+    # then
+    total, currency = order_total(order)
+    user = User.objects.get(email=email)
+    profiles = CustomerProfile.objects.filter(Q(user_id=user.pk) | Q(email=email))
+    assert profiles.count() == 1
+    profile = profiles.get()
+    assert profile.user_id == user.pk
+    assert profile.order_count == 1
+    assert profile.spend.get(currency=currency).revenue == total
+    assert rejected_events() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_checkout_left_uncompleted_shows_as_open(
+    api_client, staff_client, crm_plugin, shop
+):
+    # given
+    email = "cal.open@example.com"
+    register_customer(api_client, staff_client, email, "Cal", "Open")
+    token = log_in(api_client, email)
+
+    # when
+    create_checkout(api_client, shop, token=token)
+    process_pending()
+
+    # then
+    user = User.objects.get(email=email)
+    profile = CustomerProfile.objects.get(user_id=user.pk)
+    assert profile.open_checkouts == 1
+    assert profile.order_count == 0
+    assert rejected_events() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_product_rename_updates_the_product_snapshot(
+    staff_client, crm_plugin, shop
+):
+    # given
+    product_id = product_global_id(shop)
+    mutate(
+        staff_client,
+        PRODUCT_UPDATE_MUTATION,
+        {"id": product_id, "input": {"name": "Linen Shirt"}},
+        "productUpdate",
+    )
+    process_pending()
+    assert ProductSnapshot.objects.get(product_id=shop.pk).name == "Linen Shirt"
+
+    # when
+    payload = mutate(
+        staff_client,
+        PRODUCT_UPDATE_MUTATION,
+        {"id": product_id, "input": {"name": "Linen Shirt Navy"}},
+        "productUpdate",
+    )
+    process_pending()
+
+    # then
+    assert payload["product"]["name"] == "Linen Shirt Navy"
+    snapshot = ProductSnapshot.objects.get(product_id=shop.pk)
+    assert snapshot.name == "Linen Shirt Navy"
+    assert snapshot.category == shop.category.name
+    assert snapshot.product_type == shop.product_type.name
+    assert [listing["channel"] for listing in snapshot.channel_listings] == ["main"]
+    assert rejected_events() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_customer_delete_leaves_no_personal_data_in_crm_tables(
+    api_client, staff_client, crm_plugin, shop
+):
+    # given
+    email = "zebulon.quackenbush@example.com"
+    first_name, last_name = "Zebulon", "Quackenbush"
+    street = "17 Wisteria Lane"
+    customer_id = register_customer(
+        api_client, staff_client, email, first_name, last_name
+    )
+    token = log_in(api_client, email)
+    address = us_address(first_name, last_name, street=street)
+    checkout = create_checkout(api_client, shop, token=token)
+    complete_checkout(api_client, checkout["id"], address, token)
+    create_checkout(api_client, shop, token=token, quantity=1)  # left open
+    process_pending()
+    assert crm_rows_containing(email), "the CRM never captured the customer"
+
+    # when
+    mutate(
+        staff_client, CUSTOMER_DELETE_MUTATION, {"id": customer_id}, "customerDelete"
+    )
+    process_pending()
+
+    # then
+    assert crm_rows_containing(email, first_name, last_name, street) == []
+    assert rejected_events() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_customer_events_never_copy_the_password(
+    api_client, staff_client, crm_plugin, shop
+):
+    # given
+    email = "dee.secret@example.com"
+
+    # when
+    register_customer(api_client, staff_client, email, "Dee", "Secret")
+    process_pending()
+
+    # then
+    user = User.objects.get(email=email)
+    assert CustomerProfile.objects.filter(user_id=user.pk).exists()
+    assert crm_rows_containing(user.password, PASSWORD) == []

@@ -69,8 +69,9 @@ def upsert(table: str, key: str, rows: list[dict], snapshot: list[str], merged: 
     # version columns last: the CASEs above must compare against the old ones.
     for c in ("source_updated_at", "version_key"):
         assignments.append(f"{c} = CASE WHEN {NEWER} THEN EXCLUDED.{c} ELSE t.{c} END")
+    # %b: binary parameters (psycopg's text array dumper quotes every element in Python)
     arrays = ", ".join(
-        f"%s::{'text' if COLUMN_TYPES[c] == 'jsonb' else COLUMN_TYPES[c]}[]" for c in columns
+        f"%b::{'text' if COLUMN_TYPES[c] == 'jsonb' else COLUMN_TYPES[c]}[]" for c in columns
     )
     select = ", ".join(f"v.{c}::jsonb" if COLUMN_TYPES[c] == "jsonb" else f"v.{c}" for c in columns)
     sql = (
@@ -83,7 +84,7 @@ def upsert(table: str, key: str, rows: list[dict], snapshot: list[str], merged: 
         [json.dumps(row[c]) if COLUMN_TYPES[c] == "jsonb" else row[c] for row in rows] for c in columns
     ]
     with binding_cursor() as cursor:
-        cursor.execute(sql, params, binary=True)
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 

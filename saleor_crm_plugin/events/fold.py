@@ -26,7 +26,6 @@ from ..profiles.privacy import erase_customer
 from .facts import reduce_checkouts, reduce_orders, write_checkouts, write_orders, write_products
 from .sql import bulk_set, take_fold_lock
 from .schema import CheckoutEvent, CustomerEvent, InvalidEvent, OrderEvent, ProductEvent, parse_event
-from .summaries import summarize
 
 logger = logging.getLogger(__name__)
 
@@ -219,8 +218,8 @@ def fold_rows(rows: list[OutboxRow]) -> FoldStats:
 
     bulk_set(
         "crm_event",
-        {"id": "bigint", "profile_id": "bigint", "summary": "text"},
-        [(row.pk, profile_ids.get(row.pk), summarize(event)[:300]) for row, event in parsed],
+        {"id": "bigint", "profile_id": "bigint"},
+        [(row.pk, profile_ids.get(row.pk)) for row, _event in parsed],
         extra=f"status = 'processed', processed_at = {_now_sql(now)}, attempts = crm_event.attempts + 1",
     )
     bulk_set(

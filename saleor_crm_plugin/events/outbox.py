@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 
 INSERT_SQL = (
     "INSERT INTO crm_event (dedupe_key, kind, source, occurred_at, payload, raw, status, "
-    "attempts, error_code, error_message, summary, created_at) "
-    "VALUES (%s, %s, %s, %s, %s::jsonb, %s::jsonb, 'pending', 0, '', '', '', %s) "
+    "attempts, error_code, error_message, created_at) "
+    "VALUES (%s, %s, %s, %s, %s::jsonb, %s::jsonb, 'pending', 0, '', '', %s) "
     "ON CONFLICT (dedupe_key) DO NOTHING"
 )
 

@@ -181,35 +181,41 @@ class Line:
 
     @classmethod
     def parse(cls, data: dict, index: int) -> "Line":
-        prefix = f"lines[{index}]"
+        # Hot path (every line of every order): checks are inlined.
         raw_quantity = data.get("quantity")
         try:
             quantity = int(raw_quantity)
         except (TypeError, ValueError):
             raise InvalidEvent(
-                EventErrorCode.INVALID_QUANTITY, f"{prefix}.quantity", f"{raw_quantity!r} is not a whole number."
+                EventErrorCode.INVALID_QUANTITY, f"lines[{index}].quantity", f"{raw_quantity!r} is not a whole number."
             ) from None
         if quantity <= 0:
             raise InvalidEvent(
-                EventErrorCode.INVALID_QUANTITY, f"{prefix}.quantity", f"{quantity} must be at least 1."
+                EventErrorCode.INVALID_QUANTITY, f"lines[{index}].quantity", f"{quantity} must be at least 1."
             )
-        try:
-            unit_price = _amount(data, "unit_price")
-            total_price = _amount(data, "total_price")
-        except InvalidEvent as error:
-            raise InvalidEvent(error.code, f"{prefix}.{error.field}", error.message) from None
+        unit_price = _line_amount(data, "unit_price", index)
+        total_price = _line_amount(data, "total_price", index)
+        product_id = data.get("product_id")
+        if product_id is not None and not isinstance(product_id, int):
+            product_id = _optional_int(data, "product_id")
         return cls(
-            quantity=quantity,
-            product_id=_optional_int(data, "product_id"),
-            variant_id=str(data.get("variant_id") or ""),
-            product_name=str(data.get("product_name") or ""),
-            variant_name=str(data.get("variant_name") or ""),
-            sku=str(data.get("sku") or ""),
-            category=str(data.get("category") or ""),
-            unit_price=unit_price,
-            total_price=total_price,
-            line_id=str(data.get("line_id") or ""),
+            quantity, product_id, str(data.get("variant_id") or ""), str(data.get("product_name") or ""),
+            str(data.get("variant_name") or ""), str(data.get("sku") or ""), str(data.get("category") or ""),
+            unit_price, total_price, str(data.get("line_id") or ""),
         )
+
+
+def _line_amount(data: dict, name: str, index: int) -> Decimal:
+    value = data.get(name)
+    if value is None:
+        return Decimal(0)
+    try:
+        amount = Decimal(value) if isinstance(value, str) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"lines[{index}].{name}", f"{value!r} is not a number.") from None
+    if amount < 0 or not amount.is_finite():
+        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"lines[{index}].{name}", f"{value} must be zero or more.")
+    return amount
 
 
 def _lines(data: dict) -> tuple[Line, ...]:

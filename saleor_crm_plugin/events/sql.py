@@ -26,7 +26,7 @@ def bulk_set(table: str, columns: dict[str, str], rows: list[tuple], *, extra: s
     names = list(columns)
     arrays = [list(values) for values in zip(*rows, strict=True)]
     unnest = ", ".join(
-        f"%s::{'text' if columns[n] == 'jsonb' else columns[n]}[]" for n in names
+        f"%b::{'text' if columns[n] == 'jsonb' else columns[n]}[]" for n in names
     )
     assignments = [
         f"{n} = v.{n}::jsonb" if columns[n] == "jsonb" else f"{n} = v.{n}" for n in names[1:]
@@ -38,7 +38,7 @@ def bulk_set(table: str, columns: dict[str, str], rows: list[tuple], *, extra: s
         f"FROM unnest({unnest}) AS v({', '.join(names)}) WHERE {table}.id = v.id"
     )
     with binding_cursor() as cursor:
-        cursor.execute(sql, arrays, binary=True)
+        cursor.execute(sql, arrays)
 
 
 FOLD_LOCK_ID = 0x43524D01  # "CRM" + 1

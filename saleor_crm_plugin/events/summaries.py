@@ -43,3 +43,13 @@ def summarize(event: Event) -> str:
     if isinstance(event, CustomerEvent):
         return CUSTOMER_TEXT[event.kind]
     return ""
+
+
+def summarize_payload(payload: dict) -> str:
+    """Timeline sentence of a stored (processed) payload."""
+    from .schema import InvalidEvent, parse_event
+
+    try:
+        return summarize(parse_event(payload))
+    except InvalidEvent:
+        return ""

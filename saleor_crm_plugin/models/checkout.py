@@ -6,7 +6,7 @@ class CRMCheckout(models.Model):
 
     token = models.CharField(max_length=64, unique=True)
     profile = models.ForeignKey(
-        "CustomerProfile", null=True, on_delete=models.SET_NULL, related_name="checkouts"
+        "CustomerProfile", null=True, on_delete=models.SET_NULL, related_name="checkouts", db_constraint=False
     )
     user_id = models.BigIntegerField(null=True, blank=True)
     email = models.CharField(max_length=254, null=True, blank=True)

@@ -5,6 +5,9 @@ from django.utils import timezone
 class CRMEvent(models.Model):
     """One normalized CRM event: the outbox row, then the timeline entry.
 
+    The timeline's sentence is derived from the payload when read
+    (``events.summaries``), so folding writes as little as possible.
+
     A hook inserts the row inside Saleor's transaction (status ``pending``);
     the fold marks it ``processed`` and links it to a profile, or ``rejected``
     with a code and a reason kept for inspection.
@@ -33,8 +36,8 @@ class CRMEvent(models.Model):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="events",
+        db_constraint=False,  # see CRMOrder.profile
     )
-    summary = models.CharField(max_length=300, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
 

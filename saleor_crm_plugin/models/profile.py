@@ -54,7 +54,9 @@ class CustomerSpend(models.Model):
     Channels have their own currencies; amounts are never added across them.
     """
 
-    profile = models.ForeignKey(CustomerProfile, on_delete=models.CASCADE, related_name="spend")
+    profile = models.ForeignKey(
+        CustomerProfile, on_delete=models.CASCADE, related_name="spend", db_constraint=False
+    )
     currency = models.CharField(max_length=3)
     order_count = models.PositiveIntegerField(default=0)
     revenue = models.DecimalField(max_digits=20, decimal_places=3, default=0)

@@ -12,7 +12,24 @@ from django.db import connection
 
 from ..events.schema import Customer
 from ..models import CustomerProfile, ErasedIdentity
+from ..events.sql import binding_cursor
 from .privacy import identity_hash
+
+
+IDENTITY_FIELDS = [
+    "id", "user_id", "email", "first_name", "last_name", "is_active", "account_created_at",
+    "details_updated_at", "erased_at",
+]
+IDENTITY_COLUMNS = IDENTITY_FIELDS
+INSERT_PROFILES_SQL = (
+    "INSERT INTO crm_customer_profile (user_id, email, first_name, last_name, is_active, "
+    "details_updated_at, order_count, placed_count, cancelled_count, refunded_count, "
+    "favourite_categories, favourite_products, channels, open_checkouts, abandoned_checkouts, "
+    "created_at, updated_at) "
+    "SELECT v.user_id, v.email, '', '', true, v.details_updated_at, 0, 0, 0, 0, '[]', '[]', '[]', 0, 0, "
+    "now(), now() FROM unnest(%b::bigint[], %b::text[], %b::timestamptz[]) AS v(user_id, email, details_updated_at) "
+    "RETURNING id, user_id, email"
+)
 
 
 def identity_hashes(customer: Customer) -> list[str]:
@@ -36,15 +53,28 @@ class ProfileResolver:
         self.merged_away: set[int] = set()
         user_ids = {c.user_id for c in customers if c.user_id is not None}
         emails = {c.email for c in customers if c.email}
-        # Two indexed look-ups; one OR-ed query would scan the whole table.
-        for profile in CustomerProfile.objects.filter(user_id__in=user_ids):
-            self._index(profile)
-        for profile in CustomerProfile.objects.filter(email__in=emails).exclude(user_id__in=user_ids):
-            self._index(profile)
-        hashes = {h for c in customers for h in identity_hashes(c)}
-        self.tombstones = {
-            t.identity_hash: t for t in ErasedIdentity.objects.filter(identity_hash__in=hashes)
-        }
+        # Two indexed look-ups (one OR-ed query would scan the whole table),
+        # loading only identity columns, not the metric JSON.
+        with binding_cursor() as cursor:
+            cursor.execute(
+                f"SELECT {', '.join(IDENTITY_COLUMNS)} FROM crm_customer_profile WHERE user_id = ANY(%b) "
+                f"UNION SELECT {', '.join(IDENTITY_COLUMNS)} FROM crm_customer_profile WHERE email = ANY(%b)",
+                [list(user_ids), list(emails)],
+            )
+            for row in cursor.fetchall():
+                self._index(CustomerProfile.from_db("default", IDENTITY_FIELDS, row))
+            self.tombstones = {}
+            if ErasedIdentity.objects.exists():
+                hashes = list({h for c in customers for h in identity_hashes(c)})
+                cursor.execute(
+                    "SELECT identity_hash, profile_id, erased_at FROM crm_erased_identity "
+                    "WHERE identity_hash = ANY(%b)",
+                    [hashes],
+                )
+                self.tombstones = {
+                    h: ErasedIdentity(identity_hash=h, profile_id=pid, erased_at=at)
+                    for h, pid, at in cursor.fetchall()
+                }
 
     def _index(self, profile: CustomerProfile) -> None:
         if profile.user_id is not None:
@@ -157,6 +187,15 @@ class ProfileResolver:
         """Write new and changed profiles (new ones in one statement)."""
         for profile in self.changed.values():
             profile.save(update_fields=["user_id", "email"])
-        if self.new:
-            CustomerProfile.objects.bulk_create(self.new)
-            self.new = []
+        if not self.new:
+            return
+        with binding_cursor() as cursor:
+            cursor.execute(INSERT_PROFILES_SQL, [
+                [p.user_id for p in self.new], [p.email for p in self.new],
+                [p.details_updated_at for p in self.new],
+            ])
+            ids = {(user_id, email): pk for pk, user_id, email in cursor.fetchall()}
+        for profile in self.new:
+            profile.pk = ids[(profile.user_id, profile.email)]
+            profile._state.adding = False
+        self.new = []

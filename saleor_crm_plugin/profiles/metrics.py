@@ -174,7 +174,7 @@ def recompute_profiles(profile_ids, now: datetime | None = None) -> int:
         if spend_rows:
             binding_cursor().execute(
                 "INSERT INTO crm_customer_spend (profile_id, currency, order_count, revenue, average_order_value) "
-                "SELECT * FROM unnest(%s::bigint[], %s::text[], %s::int[], %s::numeric[], %s::numeric[])",
+                "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::int[], %b::numeric[], %b::numeric[])",
                 [list(column) for column in zip(*spend_rows)],
             )
     return len(rows)

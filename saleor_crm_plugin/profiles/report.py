@@ -72,7 +72,8 @@ def format_summary(summary: dict) -> str:
         out.append(f"  {label:>6} orders : {count:5d} {'#' * round(40 * count / width)}")
     out += ["", "Spend per currency"]
     for row in summary["spend"]:
-        out.append(f"  {row['currency']}: {row['orders']:,} orders, revenue {row['revenue']:,.2f}")
+        revenue = f"revenue {row['revenue']:,.2f}" if row["revenue"] else "no prices in the data"
+        out.append(f"  {row['currency']}: {row['orders']:,} orders, {revenue}")
     out += ["", f"Top {len(summary['top_customers'])} customers by orders"]
     for i, c in enumerate(summary["top_customers"], 1):
         gap = f"{c['mean_days_between_orders']:.1f}" if c["mean_days_between_orders"] is not None else "-"

@@ -1,15 +1,18 @@
 """A customer's timeline: every interaction in readable form, newest first."""
 
+from ..events.summaries import summarize_payload
 from ..models import CRMCheckout, CRMEvent, CustomerProfile
 
 
 def timeline(profile: CustomerProfile, *, limit: int = 50) -> list[dict]:
     """Readable entries for ``profile``: folded events plus abandoned checkouts."""
+    events = CRMEvent.objects.filter(profile=profile, status=CRMEvent.Status.PROCESSED).order_by(
+        "-occurred_at", "-pk"
+    )
     entries = [
-        {"at": e.occurred_at, "kind": e.kind, "text": e.summary}
-        for e in CRMEvent.objects.filter(profile=profile, status=CRMEvent.Status.PROCESSED)
-        .exclude(summary="")
-        .order_by("-occurred_at", "-pk")[:limit]
+        {"at": at, "kind": kind, "text": text}
+        for at, kind, payload in events.values_list("occurred_at", "kind", "payload")[:limit]
+        if (text := summarize_payload(payload))
     ]
     for checkout in CRMCheckout.objects.filter(profile=profile, abandoned_at__isnull=False, completed_at__isnull=True):
         entries.append({

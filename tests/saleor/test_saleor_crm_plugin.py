@@ -9,6 +9,7 @@ depend on whether the on-commit task ran.
 """
 
 import json
+import time
 
 import pytest
 from django.apps import apps
@@ -54,6 +55,14 @@ def crm_rows_containing(*needles):
                 if needle.lower() in text
             )
     return found
+
+
+def wait_for(condition, timeout=15.0):
+    """Poll ``condition`` until it is truthy (work done by another thread)."""
+    deadline = time.monotonic() + timeout
+    while not (result := condition()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return result
 
 
 def rejected_events():
@@ -243,3 +252,27 @@ def test_customer_events_never_copy_the_password(
     user = User.objects.get(email=email)
     assert CustomerProfile.objects.filter(user_id=user.pk).exists()
     assert crm_rows_containing(user.password, PASSWORD) == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_order_is_folded_by_the_on_commit_task_without_a_manual_fold(
+    api_client, staff_client, crm_plugin, shop
+):
+    # given
+    email = "eve.async@example.com"
+    register_customer(api_client, staff_client, email, "Eve", "Async")
+    token = log_in(api_client, email)
+    checkout = create_checkout(api_client, shop, token=token)
+    user = User.objects.get(email=email)
+
+    # when
+    complete_checkout(api_client, checkout["id"], us_address("Eve", "Async"), token)
+
+    # then
+    assert wait_for(
+        lambda: CustomerProfile.objects.filter(user_id=user.pk, order_count=1).exists()
+    ), "the fold task enqueued on commit did not fold the order"
+    assert wait_for(
+        lambda: not CRMEvent.objects.filter(status=CRMEvent.Status.PENDING).exists()
+    )
+    assert rejected_events() == []

@@ -15,6 +15,7 @@ from typing import Protocol
 from django.db import transaction
 
 from ..models import BackfillCursor
+from ..profiles.metrics import recompute_marked
 from .fold import process_pending
 from .outbox import record_many
 from .schema import Event
@@ -59,6 +60,7 @@ def run_backfill(
         BackfillCursor.objects.filter(source=source.name).delete()
     # Rows committed by an interrupted run but not folded yet.
     _fold(report)
+    recompute_marked()
     batches = 0
     for entity in source.entities:
         cursor, _ = BackfillCursor.objects.get_or_create(source=source.name, entity=entity)
@@ -80,13 +82,17 @@ def run_backfill(
                 progress(entity, cursor.done, total)
             batches += 1
             if stop_after_batches is not None and batches >= stop_after_batches:
+                recompute_marked()
                 return report
         cursor.finished = True
         cursor.save(update_fields=["finished", "updated_at"])
+    # Profiles touched by the batches are recomputed once, here (the marks
+    # are durable: an interrupted run recomputes them when it resumes).
+    recompute_marked()
     return report
 
 
 def _fold(report: BackfillReport) -> None:
-    stats = process_pending()
+    stats = process_pending(recompute=False)
     report.folded += stats.processed
     report.rejected += stats.rejected

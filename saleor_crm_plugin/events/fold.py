@@ -58,11 +58,14 @@ def process_pending(
     older_than_seconds: float | None = None,
     max_batches: int | None = None,
     progress: Callable[[FoldStats], None] | None = None,
+    recompute: bool = True,
 ) -> FoldStats:
     """Fold pending outbox rows until none are left (or ``max_batches``).
 
     ``older_than_seconds`` restricts to rows that waited at least that long
     (the sweeper uses it to leave fresh rows to their on-commit task).
+    ``recompute=False`` leaves the touched profiles marked for a later
+    ``recompute_marked()`` (a backfill recomputes once, at its end).
     """
     from ..config import get_setting
 
@@ -81,7 +84,8 @@ def process_pending(
         total.add(stats)
         if progress:
             progress(total)
-    recompute_marked()
+    if recompute:
+        recompute_marked()
     return total
 
 

@@ -21,6 +21,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from .schema import Event, InvalidEvent, _datetime, payload_dedupe_key
+from .sql import binding_cursor
 
 logger = logging.getLogger(__name__)
 
@@ -71,18 +72,27 @@ def _insert(row) -> bool:
         return cursor.cursor.rowcount == 1
 
 
+BULK_INSERT_SQL = (
+    "INSERT INTO crm_event (dedupe_key, kind, source, occurred_at, payload, raw, status, "
+    "attempts, error_code, error_message, created_at) "
+    "SELECT v.key, v.kind, v.source, v.at, v.payload::jsonb, v.raw::jsonb, 'pending', 0, '', '', v.created "
+    "FROM unnest(%b::text[], %b::text[], %b::text[], %b::timestamptz[], %b::text[], %b::text[], "
+    "%b::timestamptz[]) AS v(key, kind, source, at, payload, raw, created) "
+    "ON CONFLICT (dedupe_key) DO NOTHING"
+)
+
+
 def record_many(
     events: Iterable[Event], *, source: str, raw: dict | None = None, enqueue: bool = True
 ) -> int:
-    """Store many events in one round trip (backfills, imports); return how many were new."""
+    """Store many events in one statement (backfills, imports); return how many were new."""
     now = timezone.now()
     rows = [_row(e.dedupe_key, e.kind, source, e.occurred_at, e.to_payload(), raw, now) for e in events]
     if not rows:
         return 0
-    with connection.cursor() as cursor:
-        before = _count_keys(cursor, [r[0] for r in rows])
-        cursor.executemany(INSERT_SQL, rows)
-    inserted = len({r[0] for r in rows}) - before
+    with binding_cursor() as cursor:
+        cursor.execute(BULK_INSERT_SQL, [list(column) for column in zip(*rows)])
+        inserted = cursor.rowcount
     if inserted and enqueue:
         schedule_fold()
     return inserted
@@ -108,11 +118,6 @@ def record_payload(payload: dict, *, source: str, raw: dict | None = None) -> bo
     if inserted:
         schedule_fold()
     return inserted
-
-
-def _count_keys(cursor, keys) -> int:
-    cursor.execute("SELECT count(*) FROM crm_event WHERE dedupe_key = ANY(%s)", [list(set(keys))])
-    return cursor.fetchone()[0]
 
 
 def schedule_fold() -> None:

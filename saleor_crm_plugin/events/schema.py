@@ -132,7 +132,7 @@ def _optional_int(data: dict, name: str) -> int | None:
 # --- value objects -------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Customer:
     """Who an event is about: a Saleor user id, an email, or both."""
 
@@ -164,7 +164,7 @@ class Customer:
         return self.erased or self.user_id is not None or self.email is not None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     """One order or checkout line."""
 

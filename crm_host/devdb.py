@@ -1,6 +1,8 @@
 """Find or start the PostgreSQL the host uses, and make sure its database exists.
 
-    python -m crm_host.devdb [DBNAME]   → prints the DATABASE_URL to use
+    python -m crm_host.devdb [DBNAME] [--fresh]   → prints the DATABASE_URL to use
+
+``--fresh`` drops and recreates the database (the demo starts from nothing).
 
 Order: ``DATABASE_URL`` if set (it must work); else the local server at
 127.0.0.1:5432; else an embedded PostgreSQL from the PyPI package
@@ -32,10 +34,12 @@ def _reachable(url: str) -> bool:
         return False
 
 
-def ensure_database(url: str) -> str:
+def ensure_database(url: str, fresh: bool = False) -> str:
     """Create the database named in ``url`` if it does not exist; return ``url``."""
     server, name = _server_and_name(url)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        if fresh:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
     return url
@@ -51,7 +55,9 @@ def embedded_server_url(name: str) -> str:
 
 
 def main() -> None:
-    name = sys.argv[1] if len(sys.argv) > 1 else None
+    args = [a for a in sys.argv[1:] if a != "--fresh"]
+    fresh = "--fresh" in sys.argv[1:]
+    name = args[0] if args else None
     url = os.environ.get("DATABASE_URL")
     if url:
         if name:
@@ -63,7 +69,7 @@ def main() -> None:
     else:
         print("No PostgreSQL at 127.0.0.1:5432; starting an embedded one (pgserver).", file=sys.stderr)
         url = embedded_server_url(name or "saleor_crm")
-    print(ensure_database(url))
+    print(ensure_database(url, fresh=fresh))
 
 
 if __name__ == "__main__":

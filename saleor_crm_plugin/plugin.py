@@ -11,6 +11,7 @@ import logging
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotFound
 
+from saleor.core.db.connection import allow_writer
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
 from .config import SPECS, validate_value
@@ -28,8 +29,10 @@ def _capture(build, obj, kind: str) -> None:
     try:
         event = build(obj, kind)
         # record() uses a savepoint inside Saleor's transaction: a failed
-        # insert never poisons the shop's change.
-        record(event, source="plugin", raw=adapter.raw_fields(obj))
+        # insert never poisons the shop's change. allow_writer: some hooks
+        # (customer_created) run inside Saleor's read-restricted Celery tasks.
+        with allow_writer():
+            record(event, source="plugin", raw=adapter.raw_fields(obj))
     except Exception:  # noqa: BLE001 - the CRM must never break a shop request
         logger.exception("CRM could not capture %s for %r", kind, obj)
 

@@ -6,6 +6,11 @@ from celery import shared_task
 
 from .config import get_setting
 
+try:  # Saleor's tasks may only write inside allow_writer() (its writer/replica rule)
+    from saleor.core.db.connection import allow_writer
+except ImportError:  # the standalone host has no such rule
+    from contextlib import nullcontext as allow_writer
+
 logger = logging.getLogger(__name__)
 
 
@@ -14,7 +19,8 @@ def process_outbox():
     """Fold pending outbox rows (enqueued after the commit that wrote them)."""
     from .events.fold import process_pending
 
-    stats = process_pending()
+    with allow_writer():
+        stats = process_pending()
     return {"processed": stats.processed, "rejected": stats.rejected}
 
 
@@ -23,7 +29,8 @@ def sweep_outbox():
     """Fold rows whose on-commit task never ran (broker down, worker crash)."""
     from .events.fold import process_pending
 
-    stats = process_pending(older_than_seconds=get_setting("sweep_after_seconds"))
+    with allow_writer():
+        stats = process_pending(older_than_seconds=get_setting("sweep_after_seconds"))
     if stats.processed or stats.rejected:
         logger.info("CRM sweeper folded %s rows (%s rejected)", stats.processed, stats.rejected)
     return {"processed": stats.processed, "rejected": stats.rejected}
@@ -34,4 +41,5 @@ def detect_abandoned_checkouts():
     """Mark idle, uncompleted checkouts as abandoned and update their profiles."""
     from .profiles.checkouts import detect_abandoned_checkouts as detect
 
-    return detect()
+    with allow_writer():
+        return detect()

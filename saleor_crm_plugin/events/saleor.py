@@ -14,11 +14,21 @@ from django.utils import timezone
 from .schema import CheckoutEvent, Customer, CustomerEvent, Line, OrderEvent, ProductEvent
 
 
+# Never copied into the CRM: secrets and search internals.
+RAW_FIELDS_SKIPPED = frozenset(
+    {"password", "jwt_token_key", "private_metadata", "search_document", "search_vector",
+     "last_password_reset_request", "last_confirm_email_request"}
+)
+
+
 def raw_fields(instance) -> dict:
-    """The object's own column values, JSON-safe, without querying relations."""
+    """The object's own column values, JSON-safe, without querying relations.
+
+    Secrets (the password hash, the JWT key, private metadata) are left out.
+    """
     data = {"model": instance._meta.label}
     for f in instance._meta.concrete_fields:
-        if f.get_internal_type() in ("SearchVectorField",) or f.name in ("search_document", "search_vector"):
+        if f.name in RAW_FIELDS_SKIPPED or f.get_internal_type() == "SearchVectorField":
             continue
         value = getattr(instance, f.attname, None)
         if isinstance(value, (datetime, Decimal)) or hasattr(value, "hex"):

@@ -7,6 +7,16 @@ package (``pip install -e .``)::
 
     cd <repository root> && CRM_SALEOR=1 <saleor venv>/bin/python -m pytest tests/saleor
 
+The Saleor virtualenv also needs the test tools Saleor's fixture modules
+import (versions from Saleor's uv.lock): pytest 8.4.2, pytest-django 4.11.1,
+pytest-mock, freezegun, fakeredis, and setuptools<81 (Saleor's built-in
+Razorpay plugin imports ``pkg_resources``). Install this package editable
+*after* ``saleor_crm_plugin/__init__.py`` exists, or its import mapping is empty.
+The test database is created from scratch (Saleor's migrations, ~3 min); add
+``--reuse-db`` to keep it between runs and ``--create-db`` after a migration
+was edited in place. Never add an ``__init__.py`` here: a package named
+``saleor`` would shadow Saleor itself.
+
 Anywhere else (no Saleor, or the main ``pytest tests`` run with the
 standalone host's settings) the whole directory is skipped.
 

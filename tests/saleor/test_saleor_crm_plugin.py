@@ -44,16 +44,17 @@ APP_LABEL = "saleor_crm_plugin"
 
 
 def crm_rows_containing(*needles):
-    """(table, pk, needle) for every CRM row whose serialized content contains a needle."""
+    """(table, pk, column, needle) for every CRM value that contains a needle."""
     found = []
     for model in apps.get_app_config(APP_LABEL).get_models():
         for row in model.objects.values():
-            text = json.dumps(row, default=str).lower()
-            found.extend(
-                (model._meta.db_table, row.get("id"), needle)
-                for needle in needles
-                if needle.lower() in text
-            )
+            for column, value in row.items():
+                text = json.dumps(value, default=str).lower()
+                found.extend(
+                    (model._meta.db_table, row.get("id"), column, needle)
+                    for needle in needles
+                    if needle.lower() in text
+                )
     return found
 
 
@@ -234,6 +235,9 @@ def test_staff_customer_delete_leaves_no_personal_data_in_crm_tables(
 
     # then
     assert crm_rows_containing(email, first_name, last_name, street) == []
+    erased = CustomerProfile.objects.get(erased_at__isnull=False)  # aggregates stay
+    assert erased.user_id is None
+    assert erased.order_count == 1
     assert rejected_events() == []
 
 
@@ -275,4 +279,40 @@ def test_order_is_folded_by_the_on_commit_task_without_a_manual_fold(
     assert wait_for(
         lambda: not CRMEvent.objects.filter(status=CRMEvent.Status.PENDING).exists()
     )
+    assert rejected_events() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backfill_imports_saleor_history_and_a_rerun_adds_nothing(
+    api_client, staff_client, crm_plugin, shop
+):
+    # given: a shop with a customer and an order, while the CRM knew nothing
+    from django.core.management import call_command
+
+    from saleor_crm_plugin.models import BackfillCursor, CRMOrder
+
+    email = "bo.backfill@example.com"
+    register_customer(api_client, staff_client, email, "Bo", "Backfill")
+    token = log_in(api_client, email)
+    checkout = create_checkout(api_client, shop, token=token)
+    order = complete_checkout(api_client, checkout["id"], us_address("Bo", "Backfill"), token)
+    for model in apps.get_app_config(APP_LABEL).get_models():
+        model.objects.all().delete()
+
+    # when: the backfill command imports Saleor's own tables
+    call_command("crm_backfill", batch_size=1)
+    events_after_first_run = CRMEvent.objects.count()
+    call_command("crm_backfill", restart=True)
+
+    # then
+    total, currency = order_total(order)
+    user = User.objects.get(email=email)
+    profile = CustomerProfile.objects.get(user_id=user.pk)
+    assert (profile.email, profile.first_name, profile.order_count) == (email, "Bo", 1)
+    assert profile.spend.get(currency=currency).revenue == total
+    assert CRMOrder.objects.filter(profile=profile).count() == 1
+    assert ProductSnapshot.objects.filter(product_id=shop.pk).exists()
+    assert set(BackfillCursor.objects.values_list("entity", "finished")) == {
+        ("customers", True), ("products", True), ("orders", True), ("checkouts", True)}
+    assert CRMEvent.objects.count() == events_after_first_run  # the re-run stored nothing twice
     assert rejected_events() == []

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db import connection
 
 from .schema import CheckoutEvent, OrderEvent, ProductEvent
-from .sql import binding_cursor
+from .sql import stage_rows
 
 ORDER_KIND_FLAGS = {
     "order.paid": "is_paid",
@@ -57,9 +57,8 @@ def upsert(table: str, key: str, rows: list[dict], snapshot: list[str], merged: 
 
     ``snapshot`` columns take the incoming value only when it is at least as
     new as the stored one; ``merged`` columns use the given SQL expression
-    (``t`` is the stored row, ``EXCLUDED`` the incoming one). Rows travel as
-    one typed array per column (``unnest``), which keeps a 1,000-row batch
-    to a handful of parameters.
+    (``t`` is the stored row, ``EXCLUDED`` the incoming one). Rows travel by
+    COPY into a staging table (``sql.stage_rows``).
     """
     if not rows:
         return []
@@ -69,22 +68,18 @@ def upsert(table: str, key: str, rows: list[dict], snapshot: list[str], merged: 
     # version columns last: the CASEs above must compare against the old ones.
     for c in ("source_updated_at", "version_key"):
         assignments.append(f"{c} = CASE WHEN {NEWER} THEN EXCLUDED.{c} ELSE t.{c} END")
-    # %b: binary parameters (psycopg's text array dumper quotes every element in Python)
-    arrays = ", ".join(
-        f"%b::{'text' if COLUMN_TYPES[c] == 'jsonb' else COLUMN_TYPES[c]}[]" for c in columns
-    )
-    select = ", ".join(f"v.{c}::jsonb" if COLUMN_TYPES[c] == "jsonb" else f"v.{c}" for c in columns)
+    column_list = ", ".join(columns)
+    stage = stage_rows(table, columns, (
+        [json.dumps(row[c]) if COLUMN_TYPES[c] == "jsonb" else row[c] for c in columns] for row in rows
+    ))
     sql = (
-        f"INSERT INTO {table} AS t ({', '.join(columns)}) "  # noqa: S608 - identifiers are ours
-        f"SELECT {select} FROM unnest({arrays}) AS v({', '.join(columns)}) "
+        f"INSERT INTO {table} AS t ({column_list}) "  # noqa: S608 - identifiers are ours
+        f"SELECT {column_list} FROM {stage} "
         f"ON CONFLICT ({key}) DO UPDATE SET {', '.join(assignments)} "
         f"RETURNING t.{key}, t.id, t.version_key"
     )
-    params = [
-        [json.dumps(row[c]) if COLUMN_TYPES[c] == "jsonb" else row[c] for row in rows] for c in columns
-    ]
-    with binding_cursor() as cursor:
-        cursor.execute(sql, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
         return cursor.fetchall()
 
 

@@ -9,7 +9,6 @@ it; if a whole batch fails unexpectedly, its rows are retried one by one so
 only the culprit is set aside.
 """
 
-import json
 import logging
 import traceback
 from collections.abc import Callable
@@ -23,9 +22,10 @@ from ..models import CRMEvent, CustomerProfile
 from ..profiles.identity import ProfileResolver
 from ..profiles.metrics import mark_dirty, recompute_marked, recompute_profiles
 from ..profiles.privacy import erase_customer
+from .batches import BatchPrefetcher, OutboxRow, read_pending, still_pending
 from .facts import reduce_checkouts, reduce_orders, write_checkouts, write_orders, write_products
 from .sql import bulk_set, take_fold_lock
-from .schema import CheckoutEvent, CustomerEvent, InvalidEvent, OrderEvent, ProductEvent, parse_event
+from .schema import CheckoutEvent, CustomerEvent, InvalidEvent, OrderEvent, ProductEvent
 
 logger = logging.getLogger(__name__)
 
@@ -71,36 +71,29 @@ def process_pending(
 
     batch_size = batch_size or get_setting("fold_batch_size")
     total = FoldStats()
-    while max_batches is None or total.batches < max_batches:
-        try:
-            with transaction.atomic():
-                rows = _lock_batch(batch_size, older_than_seconds)
-                if not rows:
-                    break
-                stats = fold_rows(rows)
-        except Exception:  # noqa: BLE001 - isolate the failing row, keep the rest moving
-            logger.exception("CRM fold batch failed; retrying its rows one by one")
-            stats = _fold_one_by_one(batch_size, older_than_seconds)
-        total.add(stats)
-        if progress:
-            progress(total)
+    prefetcher = BatchPrefetcher(batch_size, older_than_seconds)
+    try:
+        while max_batches is None or total.batches < max_batches:
+            try:
+                with transaction.atomic():
+                    take_fold_lock()
+                    rows = still_pending(prefetcher.take()) or read_pending(batch_size, older_than_seconds)
+                    if not rows:
+                        break
+                    prefetcher.start(after_id=rows[-1].pk)
+                    stats = fold_rows(rows)
+            except Exception:  # noqa: BLE001 - isolate the failing row, keep the rest moving
+                logger.exception("CRM fold batch failed; retrying its rows one by one")
+                prefetcher.take()
+                stats = _fold_one_by_one(batch_size, older_than_seconds)
+            total.add(stats)
+            if progress:
+                progress(total)
+    finally:
+        prefetcher.close()
     if recompute:
         recompute_marked()
     return total
-
-
-@dataclass
-class OutboxRow:
-    """The columns of a pending ``crm_event`` row the fold needs."""
-
-    pk: int
-    dedupe_key: str
-    kind: str
-    payload: dict
-    profile_id: int | None
-    status: str = CRMEvent.Status.PENDING
-    error_code: str = ""
-    error_message: str = ""
 
 
 def _lock_batch(batch_size, older_than_seconds, only_id: int | None = None) -> list[OutboxRow]:
@@ -110,24 +103,7 @@ def _lock_batch(batch_size, older_than_seconds, only_id: int | None = None) -> l
     no row locks of their own (``FOR UPDATE`` would dirty every page read).
     """
     take_fold_lock()
-    conditions, params = ["status = 'pending'"], []
-    if older_than_seconds:
-        conditions.append("created_at <= %s")
-        params.append(timezone.now() - timezone.timedelta(seconds=older_than_seconds))
-    if only_id is not None:
-        conditions.append("id = %s")
-        params.append(only_id)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, dedupe_key, kind, payload, profile_id FROM crm_event "  # noqa: S608 - fixed text
-            f"WHERE {' AND '.join(conditions)} ORDER BY id LIMIT %s",
-            [*params, batch_size],
-        )
-        # Django's cursor hands jsonb over as text (JSONField decodes it itself).
-        return [
-            OutboxRow(pk, key, kind, json.loads(payload) if isinstance(payload, str) else payload, profile_id)
-            for pk, key, kind, payload, profile_id in cursor.fetchall()
-        ]
+    return read_pending(batch_size, older_than_seconds, only_id=only_id)
 
 
 def _fold_one_by_one(batch_size, older_than_seconds) -> FoldStats:
@@ -169,11 +145,12 @@ def fold_rows(rows: list[OutboxRow]) -> FoldStats:
     stats = FoldStats(batches=1)
     parsed = []
     for row in rows:
-        try:
-            parsed.append((row, parse_event(row.payload)))
-        except InvalidEvent as error:
-            _reject(row, error, now)
+        row.parse()
+        if row.error is not None:
+            _reject(row, row.error, now)
             stats.rejected += 1
+        else:
+            parsed.append((row, row.event))
 
     deletions = [(row, e) for row, e in parsed if e.kind == "customer.deleted"]
     regular = [(row, e) for row, e in parsed if e.kind != "customer.deleted" and not isinstance(e, ProductEvent)]

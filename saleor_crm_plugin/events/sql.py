@@ -1,5 +1,7 @@
 """Set-based SQL helpers for the hot paths (ORM bulk_update is far too slow)."""
 
+import hashlib
+
 import psycopg
 from django.db import connection
 
@@ -14,31 +16,50 @@ def binding_cursor() -> psycopg.Cursor:
     return psycopg.Cursor(connection.connection)
 
 
-def bulk_set(table: str, columns: dict[str, str], rows: list[tuple], *, extra: str = "") -> None:
-    """``UPDATE table SET col = v.col … FROM unnest(arrays) v WHERE table.id = v.id``.
+def stage_rows(table: str, columns: list[str], rows, *, analyze: bool = False) -> str:
+    """COPY rows into a session temp table with ``table``'s column types; return its name.
 
-    ``columns`` maps column name → PostgreSQL type, the first being ``id``;
-    each row is a tuple in that order. ``extra`` adds literal assignments.
-    JSON columns are passed as text and cast.
+    COPY rows are formatted in C, unlike array parameters, which psycopg
+    dumps element by element in Python. The table lives for the session and
+    is emptied at every commit (and here, before use).
+    """
+    name = "crm_stage_" + hashlib.sha1(f"{table}:{','.join(columns)}".encode()).hexdigest()[:12]
+    column_list = ", ".join(columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TEMP TABLE IF NOT EXISTS {name} ON COMMIT DELETE ROWS AS "  # noqa: S608
+            f"SELECT {column_list} FROM {table} WITH NO DATA; TRUNCATE {name}"
+        )
+        with cursor.cursor.copy(f"COPY {name} ({column_list}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        if analyze:
+            # Temp tables have no statistics: a join with the staged rows
+            # could otherwise be planned as a scan of the whole target table.
+            cursor.execute(f"ANALYZE {name}")
+    return name
+
+
+def bulk_set(table: str, columns: dict[str, str], rows: list[tuple], *, extra: str = "") -> None:
+    """``UPDATE table SET col = s.col … FROM staged rows s WHERE table.id = s.id``.
+
+    ``columns`` maps column name → PostgreSQL type (kept for readers; the
+    staging table takes the target's own types), the first being ``id``;
+    each row is a tuple in that order; JSON values are passed as JSON text.
+    ``extra`` adds literal assignments.
     """
     if not rows:
         return
     names = list(columns)
-    arrays = [list(values) for values in zip(*rows, strict=True)]
-    unnest = ", ".join(
-        f"%b::{'text' if columns[n] == 'jsonb' else columns[n]}[]" for n in names
-    )
-    assignments = [
-        f"{n} = v.{n}::jsonb" if columns[n] == "jsonb" else f"{n} = v.{n}" for n in names[1:]
-    ]
+    stage = stage_rows(table, names, rows, analyze=True)
+    assignments = [f"{n} = s.{n}" for n in names[1:]]
     if extra:
         assignments.append(extra)
-    sql = (
-        f"UPDATE {table} SET {', '.join(assignments)} "  # noqa: S608 - identifiers are ours
-        f"FROM unnest({unnest}) AS v({', '.join(names)}) WHERE {table}.id = v.id"
-    )
-    with binding_cursor() as cursor:
-        cursor.execute(sql, arrays)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {', '.join(assignments)} FROM {stage} s "  # noqa: S608
+            f"WHERE {table}.id = s.id"
+        )
 
 
 FOLD_LOCK_ID = 0x43524D01  # "CRM" + 1

@@ -4,9 +4,10 @@ from django.db import models
 class CRMCheckout(models.Model):
     """The CRM's copy of a checkout; abandoned = idle past the delay and not completed."""
 
-    token = models.CharField(max_length=64, unique=True)
+    token = models.CharField(max_length=64)
     profile = models.ForeignKey(
-        "CustomerProfile", null=True, on_delete=models.SET_NULL, related_name="checkouts", db_constraint=False
+        "CustomerProfile", null=True, on_delete=models.SET_NULL, related_name="checkouts", db_constraint=False,
+        db_index=False,  # crm_checkout_profile_idx covers it
     )
     user_id = models.BigIntegerField(null=True, blank=True)
     email = models.CharField(max_length=254, null=True, blank=True)
@@ -25,6 +26,7 @@ class CRMCheckout(models.Model):
 
     class Meta:
         db_table = "crm_checkout"
+        constraints = [models.UniqueConstraint(fields=["token"], name="crm_checkout_token_uniq")]
         indexes = [
             models.Index(fields=["profile"], name="crm_checkout_profile_idx"),
             models.Index(

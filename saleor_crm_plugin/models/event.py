@@ -18,7 +18,7 @@ class CRMEvent(models.Model):
         PROCESSED = "processed"
         REJECTED = "rejected"
 
-    dedupe_key = models.CharField(max_length=64, unique=True)
+    dedupe_key = models.CharField(max_length=64)
     kind = models.CharField(max_length=40)
     source = models.CharField(max_length=20, default="plugin")
     occurred_at = models.DateTimeField()
@@ -37,12 +37,16 @@ class CRMEvent(models.Model):
         on_delete=models.SET_NULL,
         related_name="events",
         db_constraint=False,  # see CRMOrder.profile
+        db_index=False,  # crm_event_timeline_idx covers it
     )
     created_at = models.DateTimeField(default=timezone.now)
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         db_table = "crm_event"
+        # Constraints, not unique=True: Django would add a LIKE index per
+        # unique varchar, which every insert and update must maintain.
+        constraints = [models.UniqueConstraint(fields=["dedupe_key"], name="crm_event_dedupe_key_uniq")]
         indexes = [
             models.Index(
                 fields=["id"],

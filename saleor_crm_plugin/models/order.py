@@ -9,13 +9,14 @@ class CRMOrder(models.Model):
     events can be folded in any order.
     """
 
-    order_id = models.CharField(max_length=64, unique=True)
+    order_id = models.CharField(max_length=64)
     number = models.CharField(max_length=64, blank=True, default="")
     # No DB-level constraint on hot fact tables: the fold writes them in one
     # transaction from ids it just resolved, and RI triggers per row cost
     # a large share of fold time (bench/ingest.py).
     profile = models.ForeignKey(
-        "CustomerProfile", null=True, on_delete=models.SET_NULL, related_name="orders", db_constraint=False
+        "CustomerProfile", null=True, on_delete=models.SET_NULL, related_name="orders", db_constraint=False,
+        db_index=False,  # crm_order_profile_idx covers it
     )
     user_id = models.BigIntegerField(null=True, blank=True)
     email = models.CharField(max_length=254, null=True, blank=True)
@@ -38,6 +39,7 @@ class CRMOrder(models.Model):
 
     class Meta:
         db_table = "crm_order"
+        constraints = [models.UniqueConstraint(fields=["order_id"], name="crm_order_order_id_uniq")]
         indexes = [models.Index(fields=["profile", "placed_at"], name="crm_order_profile_idx")]
 
     @property

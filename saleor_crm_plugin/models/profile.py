@@ -12,7 +12,7 @@ class CustomerProfile(models.Model):
     """
 
     user_id = models.BigIntegerField(null=True, blank=True, unique=True)
-    email = models.CharField(max_length=254, null=True, blank=True, unique=True)
+    email = models.CharField(max_length=254, null=True, blank=True)
     first_name = models.CharField(max_length=256, blank=True, default="")
     last_name = models.CharField(max_length=256, blank=True, default="")
     is_active = models.BooleanField(default=True)
@@ -38,6 +38,7 @@ class CustomerProfile(models.Model):
 
     class Meta:
         db_table = "crm_customer_profile"
+        constraints = [models.UniqueConstraint(fields=["email"], name="crm_profile_email_uniq")]
         indexes = [models.Index(fields=["last_order_at"], name="crm_profile_last_order_idx")]
 
     def __str__(self):

@@ -38,27 +38,27 @@ SELECT o.profile_id, o.currency, count(*), sum(o.total_gross)
 FROM crm_order o WHERE o.profile_id = ANY(%s) AND {COUNTS}
 GROUP BY o.profile_id, o.currency
 """
-# Top-N per profile, ranked in SQL so only N rows per profile come back.
-FAVOURITE_PRODUCTS_SQL = f"""
-SELECT profile_id, product_id, name, quantity, orders FROM (
-  SELECT o.profile_id, l.product_id, max(l.product_name) AS name,
-         sum(l.quantity) AS quantity, count(DISTINCT o.id) AS orders,
-         row_number() OVER (PARTITION BY o.profile_id
-             ORDER BY sum(l.quantity) DESC, count(DISTINCT o.id) DESC, l.product_id) AS rank
-  FROM crm_order_line l JOIN crm_order o ON o.id = l.order_id
-  WHERE o.profile_id = ANY(%s) AND {COUNTS} AND l.product_id IS NOT NULL
-  GROUP BY o.profile_id, l.product_id) ranked
-WHERE rank <= %s
-"""
-FAVOURITE_CATEGORIES_SQL = f"""
-SELECT profile_id, category, quantity FROM (
-  SELECT o.profile_id, l.category, sum(l.quantity) AS quantity,
-         row_number() OVER (PARTITION BY o.profile_id
-             ORDER BY sum(l.quantity) DESC, l.category) AS rank
-  FROM crm_order_line l JOIN crm_order o ON o.id = l.order_id
-  WHERE o.profile_id = ANY(%s) AND {COUNTS} AND l.category <> ''
-  GROUP BY o.profile_id, l.category) ranked
-WHERE rank <= %s
+# Top-N products and categories per profile from one scan of the lines
+# (the CTE is materialized once), ranked in SQL so only N rows come back.
+FAVOURITES_SQL = f"""
+WITH bought AS MATERIALIZED (
+  SELECT o.profile_id, o.id AS order_id, l.product_id, l.product_name, l.category, l.quantity
+  FROM crm_order o JOIN crm_order_line l ON l.order_id = o.id
+  WHERE o.profile_id = ANY(%s) AND {COUNTS}
+), products AS (
+  SELECT profile_id, product_id, max(product_name) AS name, sum(quantity) AS quantity,
+         count(DISTINCT order_id) AS orders,
+         row_number() OVER (PARTITION BY profile_id
+             ORDER BY sum(quantity) DESC, count(DISTINCT order_id) DESC, product_id) AS rank
+  FROM bought WHERE product_id IS NOT NULL GROUP BY profile_id, product_id
+), categories AS (
+  SELECT profile_id, category, sum(quantity) AS quantity,
+         row_number() OVER (PARTITION BY profile_id ORDER BY sum(quantity) DESC, category) AS rank
+  FROM bought WHERE category <> '' GROUP BY profile_id, category
+)
+SELECT 'product', profile_id, product_id, name, quantity, orders FROM products WHERE rank <= %s
+UNION ALL
+SELECT 'category', profile_id, NULL, category, quantity, NULL FROM categories WHERE rank <= %s
 """
 CHECKOUTS_SQL = """
 SELECT c.profile_id,
@@ -137,14 +137,14 @@ def recompute_profiles(profile_ids, now: datetime | None = None) -> int:
         cursor.execute(SPEND_SQL, [ids])
         for profile_id, currency, count, revenue in cursor.fetchall():
             spend[profile_id].append((currency, count, revenue))
-        cursor.execute(FAVOURITE_PRODUCTS_SQL, [ids, limit])
-        for profile_id, product_id, name, quantity, orders in cursor.fetchall():
-            products[profile_id].append(
-                {"product_id": product_id, "name": name, "quantity": int(quantity), "orders": orders}
-            )
-        cursor.execute(FAVOURITE_CATEGORIES_SQL, [ids, limit])
-        for profile_id, category, quantity in cursor.fetchall():
-            categories[profile_id].append({"category": category, "quantity": int(quantity)})
+        cursor.execute(FAVOURITES_SQL, [ids, limit, limit])
+        for kind, profile_id, product_id, name, quantity, orders in cursor.fetchall():
+            if kind == "product":
+                products[profile_id].append(
+                    {"product_id": product_id, "name": name, "quantity": int(quantity), "orders": orders}
+                )
+            else:
+                categories[profile_id].append({"category": name, "quantity": int(quantity)})
         cursor.execute(CHECKOUTS_SQL, [cutoff, cutoff, ids])
         for profile_id, open_count, abandoned in cursor.fetchall():
             checkouts[profile_id] = (open_count, abandoned)

@@ -315,3 +315,11 @@ def complete_checkout(api_client, checkout_id, address, token=None):
 def order_total(order):
     gross = order["total"]["gross"]
     return Decimal(str(gross["amount"])), gross["currency"]
+
+
+def registered_customer_order(api_client, staff_client, product, email, first_name, last_name):
+    """A new account checks out ``product`` through the storefront; returns the order."""
+    register_customer(api_client, staff_client, email, first_name, last_name)
+    token = log_in(api_client, email)
+    checkout = create_checkout(api_client, product, token=token)
+    return complete_checkout(api_client, checkout["id"], us_address(first_name, last_name), token)

@@ -33,6 +33,7 @@ from crm_saleor_api import (
     order_total,
     product_global_id,
     register_customer,
+    registered_customer_order,
     us_address,
 )
 from saleor.account.models import User
@@ -100,12 +101,9 @@ def test_registered_customer_order_is_counted_with_channel_currency_revenue(
 ):
     # given
     email = "ann.lee@example.com"
-    register_customer(api_client, staff_client, email, "Ann", "Lee")
-    token = log_in(api_client, email)
-    checkout = create_checkout(api_client, shop, token=token)
 
     # when
-    order = complete_checkout(api_client, checkout["id"], us_address("Ann", "Lee"), token)
+    order = registered_customer_order(api_client, staff_client, shop, email, "Ann", "Lee")
     process_pending()
 
     # then
@@ -292,10 +290,7 @@ def test_backfill_imports_saleor_history_and_a_rerun_adds_nothing(
     from saleor_crm_plugin.models import BackfillCursor, CRMOrder
 
     email = "bo.backfill@example.com"
-    register_customer(api_client, staff_client, email, "Bo", "Backfill")
-    token = log_in(api_client, email)
-    checkout = create_checkout(api_client, shop, token=token)
-    order = complete_checkout(api_client, checkout["id"], us_address("Bo", "Backfill"), token)
+    order = registered_customer_order(api_client, staff_client, shop, email, "Bo", "Backfill")
     for model in apps.get_app_config(APP_LABEL).get_models():
         model.objects.all().delete()
 

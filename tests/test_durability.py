@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from saleor_crm_plugin.models import CRMEvent, CustomerProfile
+from saleor_crm_plugin.models import CRMEvent, CustomerProfile, DirtyProfile
 from tests.durability_orders import planned_orders
 
 pytestmark = [pytest.mark.durability, pytest.mark.django_db(transaction=True)]
@@ -114,9 +114,13 @@ class Worker:
 
 
 def wait_until_folded(expected_processed: int, timeout: float = 90):
+    """Every event processed and no profile left waiting for its recompute."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if CRMEvent.objects.filter(status="processed").count() >= expected_processed:
+        if (
+            CRMEvent.objects.filter(status="processed").count() >= expected_processed
+            and not DirtyProfile.objects.exists()
+        ):
             return
         time.sleep(0.25)
     raise AssertionError(

@@ -14,7 +14,7 @@ from datetime import datetime
 from django.db import connection
 
 from .schema import CheckoutEvent, OrderEvent, ProductEvent
-from .sql import stage_rows
+from .sql import binding_cursor, stage_rows
 
 ORDER_KIND_FLAGS = {
     "order.paid": "is_paid",
@@ -127,8 +127,8 @@ def write_orders(facts: dict[str, OrderFact]) -> set[int]:
     if not facts:
         return set()
     touched = {f.profile_id for f in facts.values()}
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT order_id, profile_id FROM crm_order WHERE order_id = ANY(%s)", [list(facts)])
+    with binding_cursor() as cursor:
+        cursor.execute("SELECT order_id, profile_id FROM crm_order WHERE order_id = ANY(%b)", [list(facts)])
         existing = dict(cursor.fetchall())
     touched |= set(existing.values())
     rows = []
@@ -163,7 +163,7 @@ def _replace_lines(winners: dict[str, int], facts: dict[str, OrderFact], existin
     with connection.cursor() as cursor:
         replaced = [pk for order_id, pk in winners.items() if order_id in existing]
         if replaced:  # new orders have no lines yet
-            cursor.execute("DELETE FROM crm_order_line WHERE order_id = ANY(%s)", [replaced])
+            binding_cursor().execute("DELETE FROM crm_order_line WHERE order_id = ANY(%b)", [replaced])
         copy_sql = (
             "COPY crm_order_line (order_id, line_id, product_id, variant_id, product_name, "
             "variant_name, sku, category, quantity, unit_price, total_price) FROM STDIN"
@@ -240,8 +240,8 @@ def write_checkouts(facts: dict[str, CheckoutFact]) -> set[int]:
         "profile_id": f"CASE WHEN {NEWER} AND EXCLUDED.profile_id IS NOT NULL "
         "THEN EXCLUDED.profile_id ELSE COALESCE(t.profile_id, EXCLUDED.profile_id) END",
     }
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT profile_id FROM crm_checkout WHERE token = ANY(%s)", [list(facts)])
+    with binding_cursor() as cursor:
+        cursor.execute("SELECT profile_id FROM crm_checkout WHERE token = ANY(%b)", [list(facts)])
         touched = {row[0] for row in cursor.fetchall()}
     upsert("crm_checkout", "token", rows, snapshot, merged)
     return {pid for pid in touched | {f.profile_id for f in facts.values()} if pid is not None}

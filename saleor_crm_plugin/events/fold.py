@@ -22,7 +22,7 @@ from ..models import CRMEvent, CustomerProfile
 from ..profiles.identity import ProfileResolver
 from ..profiles.metrics import mark_dirty, recompute_marked, recompute_profiles
 from ..profiles.privacy import erase_customer
-from .batches import BatchPrefetcher, OutboxRow, read_pending, still_pending
+from .batches import OutboxRow, read_pending
 from .facts import reduce_checkouts, reduce_orders, write_checkouts, write_orders, write_products
 from .sql import bulk_set, take_fold_lock
 from .schema import CheckoutEvent, CustomerEvent, InvalidEvent, OrderEvent, ProductEvent
@@ -71,26 +71,19 @@ def process_pending(
 
     batch_size = batch_size or get_setting("fold_batch_size")
     total = FoldStats()
-    prefetcher = BatchPrefetcher(batch_size, older_than_seconds)
-    try:
-        while max_batches is None or total.batches < max_batches:
-            try:
-                with transaction.atomic():
-                    take_fold_lock()
-                    rows = still_pending(prefetcher.take()) or read_pending(batch_size, older_than_seconds)
-                    if not rows:
-                        break
-                    prefetcher.start(after_id=rows[-1].pk)
-                    stats = fold_rows(rows)
-            except Exception:  # noqa: BLE001 - isolate the failing row, keep the rest moving
-                logger.exception("CRM fold batch failed; retrying its rows one by one")
-                prefetcher.take()
-                stats = _fold_one_by_one(batch_size, older_than_seconds)
-            total.add(stats)
-            if progress:
-                progress(total)
-    finally:
-        prefetcher.close()
+    while max_batches is None or total.batches < max_batches:
+        try:
+            with transaction.atomic():
+                rows = _lock_batch(batch_size, older_than_seconds)
+                if not rows:
+                    break
+                stats = fold_rows(rows)
+        except Exception:  # noqa: BLE001 - isolate the failing row, keep the rest moving
+            logger.exception("CRM fold batch failed; retrying its rows one by one")
+            stats = _fold_one_by_one(batch_size, older_than_seconds)
+        total.add(stats)
+        if progress:
+            progress(total)
     if recompute:
         recompute_marked()
     return total

@@ -31,11 +31,11 @@ SELECT o.profile_id, count(*),
        min(o.placed_at) FILTER (WHERE {COUNTS}),
        max(o.placed_at) FILTER (WHERE {COUNTS}),
        array_agg(DISTINCT o.channel) FILTER (WHERE o.channel <> '')
-FROM crm_order o WHERE o.profile_id = ANY(%s) GROUP BY o.profile_id
+FROM crm_order o WHERE o.profile_id = ANY(%b) GROUP BY o.profile_id
 """
 SPEND_SQL = f"""
 SELECT o.profile_id, o.currency, count(*), sum(o.total_gross)
-FROM crm_order o WHERE o.profile_id = ANY(%s) AND {COUNTS}
+FROM crm_order o WHERE o.profile_id = ANY(%b) AND {COUNTS}
 GROUP BY o.profile_id, o.currency
 """
 # Top-N products and categories per profile from one scan of the lines
@@ -44,7 +44,7 @@ FAVOURITES_SQL = f"""
 WITH bought AS MATERIALIZED (
   SELECT o.profile_id, o.id AS order_id, l.product_id, l.product_name, l.category, l.quantity
   FROM crm_order o JOIN crm_order_line l ON l.order_id = o.id
-  WHERE o.profile_id = ANY(%s) AND {COUNTS}
+  WHERE o.profile_id = ANY(%b) AND {COUNTS}
 ), products AS (
   SELECT profile_id, product_id, max(product_name) AS name, sum(quantity) AS quantity,
          count(DISTINCT order_id) AS orders,
@@ -65,7 +65,7 @@ SELECT c.profile_id,
        count(*) FILTER (WHERE c.last_change >= %s),
        count(*) FILTER (WHERE c.last_change < %s)
 FROM crm_checkout c
-WHERE c.profile_id = ANY(%s) AND c.completed_at IS NULL AND c.lines_count > 0
+WHERE c.profile_id = ANY(%b) AND c.completed_at IS NULL AND c.lines_count > 0
 GROUP BY c.profile_id
 """
 PROFILE_COLUMNS = {
@@ -93,9 +93,9 @@ def mark_dirty(profile_ids) -> None:
     """Queue profiles for recomputation (in the caller's transaction)."""
     ids = sorted({int(pid) for pid in profile_ids if pid is not None})
     if ids:
-        with connection.cursor() as cursor:
+        with binding_cursor() as cursor:
             cursor.execute(
-                "INSERT INTO crm_dirty_profile (profile_id) SELECT unnest(%s::bigint[]) ON CONFLICT DO NOTHING",
+                "INSERT INTO crm_dirty_profile (profile_id) SELECT unnest(%b::bigint[]) ON CONFLICT DO NOTHING",
                 [ids],
             )
 
@@ -130,7 +130,7 @@ def recompute_profiles(profile_ids, now: datetime | None = None) -> int:
     totals, spend = {}, defaultdict(list)
     products, categories = defaultdict(list), defaultdict(list)
     checkouts = {}
-    with connection.cursor() as cursor:
+    with binding_cursor() as cursor:  # binary array parameters
         cursor.execute(ORDER_TOTALS_SQL, [ids])
         for row in cursor.fetchall():
             totals[row[0]] = row[1:]
@@ -164,15 +164,15 @@ def recompute_profiles(profile_ids, now: datetime | None = None) -> int:
         ))
     bulk_set("crm_customer_profile", PROFILE_COLUMNS, rows)
 
-    with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM crm_customer_spend WHERE profile_id = ANY(%s)", [ids])
+    with binding_cursor() as cursor:
+        cursor.execute("DELETE FROM crm_customer_spend WHERE profile_id = ANY(%b)", [ids])
         spend_rows = [
             (pid, currency, count, revenue, (Decimal(revenue) / count).quantize(Decimal("0.001")))
             for pid, items in spend.items()
             for currency, count, revenue in items
         ]
         if spend_rows:
-            binding_cursor().execute(
+            cursor.execute(
                 "INSERT INTO crm_customer_spend (profile_id, currency, order_count, revenue, average_order_value) "
                 "SELECT * FROM unnest(%b::bigint[], %b::text[], %b::int[], %b::numeric[], %b::numeric[])",
                 [list(column) for column in zip(*spend_rows)],

@@ -317,9 +317,14 @@ def order_total(order):
     return Decimal(str(gross["amount"])), gross["currency"]
 
 
+def signed_in_customer(api_client, staff_client, email, first_name, last_name):
+    """Register a new account and log it in; return its access token."""
+    register_customer(api_client, staff_client, email, first_name, last_name)
+    return log_in(api_client, email)
+
+
 def registered_customer_order(api_client, staff_client, product, email, first_name, last_name):
     """A new account checks out ``product`` through the storefront; returns the order."""
-    register_customer(api_client, staff_client, email, first_name, last_name)
-    token = log_in(api_client, email)
+    token = signed_in_customer(api_client, staff_client, email, first_name, last_name)
     checkout = create_checkout(api_client, product, token=token)
     return complete_checkout(api_client, checkout["id"], us_address(first_name, last_name), token)

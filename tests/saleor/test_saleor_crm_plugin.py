@@ -34,6 +34,7 @@ from crm_saleor_api import (
     product_global_id,
     register_customer,
     registered_customer_order,
+    signed_in_customer,
     us_address,
 )
 from saleor.account.models import User
@@ -157,8 +158,7 @@ def test_checkout_left_uncompleted_shows_as_open(
 ):
     # given
     email = "cal.open@example.com"
-    register_customer(api_client, staff_client, email, "Cal", "Open")
-    token = log_in(api_client, email)
+    token = signed_in_customer(api_client, staff_client, email, "Cal", "Open")
 
     # when
     create_checkout(api_client, shop, token=token)
@@ -262,8 +262,7 @@ def test_order_is_folded_by_the_on_commit_task_without_a_manual_fold(
 ):
     # given
     email = "eve.async@example.com"
-    register_customer(api_client, staff_client, email, "Eve", "Async")
-    token = log_in(api_client, email)
+    token = signed_in_customer(api_client, staff_client, email, "Eve", "Async")
     checkout = create_checkout(api_client, shop, token=token)
     user = User.objects.get(email=email)
 

@@ -4,8 +4,9 @@
 is written was tried and measured: GIL contention made the fold slower.)
 """
 
-import json
 from dataclasses import dataclass
+
+import orjson
 
 from django.db import connection
 from django.utils import timezone
@@ -56,6 +57,6 @@ def read_pending(batch_size: int, older_than_seconds=None, *, only_id: int | Non
         )
         # Django's cursor hands jsonb over as text (JSONField decodes it itself).
         return [
-            OutboxRow(pk, key, kind, json.loads(payload) if isinstance(payload, str) else payload, profile_id)
+            OutboxRow(pk, key, kind, orjson.loads(payload) if isinstance(payload, str) else payload, profile_id)
             for pk, key, kind, payload, profile_id in cursor.fetchall()
         ]

@@ -181,41 +181,51 @@ class Line:
 
     @classmethod
     def parse(cls, data: dict, index: int) -> "Line":
-        # Hot path (every line of every order): checks are inlined.
-        raw_quantity = data.get("quantity")
-        try:
-            quantity = int(raw_quantity)
-        except (TypeError, ValueError):
-            raise InvalidEvent(
-                EventErrorCode.INVALID_QUANTITY, f"lines[{index}].quantity", f"{raw_quantity!r} is not a whole number."
-            ) from None
+        # Hot path (every line of every order): checks are inlined and values
+        # that already have the right type are taken as they are.
+        get = data.get
+        quantity = get("quantity")
+        if type(quantity) is not int:
+            try:
+                quantity = int(quantity)
+            except (TypeError, ValueError):
+                raise InvalidEvent(
+                    EventErrorCode.INVALID_QUANTITY, f"lines[{index}].quantity",
+                    f"{get('quantity')!r} is not a whole number.",
+                ) from None
         if quantity <= 0:
             raise InvalidEvent(
                 EventErrorCode.INVALID_QUANTITY, f"lines[{index}].quantity", f"{quantity} must be at least 1."
             )
-        unit_price = _line_amount(data, "unit_price", index)
-        total_price = _line_amount(data, "total_price", index)
-        product_id = data.get("product_id")
-        if product_id is not None and not isinstance(product_id, int):
+        product_id = get("product_id")
+        if product_id is not None and type(product_id) is not int:
             product_id = _optional_int(data, "product_id")
         return cls(
-            quantity, product_id, str(data.get("variant_id") or ""), str(data.get("product_name") or ""),
-            str(data.get("variant_name") or ""), str(data.get("sku") or ""), str(data.get("category") or ""),
-            unit_price, total_price, str(data.get("line_id") or ""),
+            quantity, product_id, _text(get("variant_id")), _text(get("product_name")),
+            _text(get("variant_name")), _text(get("sku")), _text(get("category")),
+            _line_amount(data, "unit_price", index), _line_amount(data, "total_price", index),
+            _text(get("line_id")),
         )
+
+
+def _text(value) -> str:
+    return value if type(value) is str else str(value or "")
 
 
 def _line_amount(data: dict, name: str, index: int) -> Decimal:
     value = data.get(name)
     if value is None:
-        return Decimal(0)
+        return ZERO
     try:
-        amount = Decimal(value) if isinstance(value, str) else Decimal(str(value))
+        amount = Decimal(value if type(value) is str else str(value))
     except (InvalidOperation, ValueError):
         raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"lines[{index}].{name}", f"{value!r} is not a number.") from None
-    if amount < 0 or not amount.is_finite():
+    if not amount.is_finite() or amount < 0:
         raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"lines[{index}].{name}", f"{value} must be zero or more.")
     return amount
+
+
+ZERO = Decimal(0)
 
 
 def _lines(data: dict) -> tuple[Line, ...]:

@@ -8,6 +8,7 @@ Resolution runs under the fold lock, one batch at a time.
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import connection
 
 from ..events.schema import Customer
@@ -32,13 +33,13 @@ INSERT_PROFILES_SQL = (
 )
 
 
-def identity_hashes(customer: Customer) -> list[str]:
+def identity_hashes(customer: Customer, secret: str | None = None) -> list[str]:
     """Tombstone hashes for a customer's user id and email."""
     hashes = []
     if customer.user_id is not None:
-        hashes.append(identity_hash("user", customer.user_id))
+        hashes.append(identity_hash("user", customer.user_id, secret))
     if customer.email:
-        hashes.append(identity_hash("email", customer.email))
+        hashes.append(identity_hash("email", customer.email, secret))
     return hashes
 
 
@@ -51,6 +52,7 @@ class ProfileResolver:
         self.new: list[CustomerProfile] = []
         self.changed: dict[int, CustomerProfile] = {}
         self.merged_away: set[int] = set()
+        self.secret = settings.SECRET_KEY  # read once: Django's lazy settings are slow per call
         user_ids = {c.user_id for c in customers if c.user_id is not None}
         emails = {c.email for c in customers if c.email}
         # Two indexed look-ups (one OR-ed query would scan the whole table),
@@ -65,7 +67,7 @@ class ProfileResolver:
                 self._index(CustomerProfile.from_db("default", IDENTITY_FIELDS, row))
             self.tombstones = {}
             if ErasedIdentity.objects.exists():
-                hashes = list({h for c in customers for h in identity_hashes(c)})
+                hashes = list({h for c in customers for h in identity_hashes(c, self.secret)})
                 cursor.execute(
                     "SELECT identity_hash, profile_id, erased_at FROM crm_erased_identity "
                     "WHERE identity_hash = ANY(%b)",
@@ -83,12 +85,14 @@ class ProfileResolver:
             self.by_email[profile.email] = profile
 
     def _tombstone(self, customer: Customer, occurred_at: datetime) -> int | None:
+        if not self.tombstones:  # nobody in this batch was ever erased
+            return None
         if customer.user_id is not None:
-            tomb = self.tombstones.get(identity_hash("user", customer.user_id))
+            tomb = self.tombstones.get(identity_hash("user", customer.user_id, self.secret))
             if tomb:  # Saleor never reuses user ids
                 return tomb.profile_id
         if customer.email:
-            tomb = self.tombstones.get(identity_hash("email", customer.email))
+            tomb = self.tombstones.get(identity_hash("email", customer.email, self.secret))
             # The same address may come back later as a new customer.
             if tomb and occurred_at <= tomb.erased_at:
                 return tomb.profile_id

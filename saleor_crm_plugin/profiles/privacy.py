@@ -28,9 +28,9 @@ WHERE (profile_id = ANY(%s))
 """
 
 
-def identity_hash(kind: str, value) -> str:
+def identity_hash(kind: str, value, secret: str | None = None) -> str:
     """Keyed hash of an identity, not reversible without the SECRET_KEY."""
-    return _keyed_hash(settings.SECRET_KEY, kind, str(value))
+    return _keyed_hash(secret or settings.SECRET_KEY, kind, str(value))
 
 
 @lru_cache(maxsize=65536)

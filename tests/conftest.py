@@ -1,14 +1,11 @@
-import os
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from itertools import count
 
 import pytest
 
-# tests/saleor/ runs in a separate invocation inside Saleor's own settings
-# (CRM_SALEOR=1); everything here is for the standalone host.
-RUNNING_UNDER_SALEOR = os.environ.get("CRM_SALEOR") == "1"
-
+# Everything here is for the standalone host; tests/saleor/ has its own
+# pytest.ini and conftest and never loads this file.
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from django.db import connection
 
-from .schema import CheckoutEvent, OrderEvent, ProductEvent
+from .schema import CheckoutEvent, OrderEvent
 from .sql import binding_cursor, stage_rows
 
 ORDER_KIND_FLAGS = {
@@ -38,18 +38,8 @@ NEWER = (
 )
 
 
-# PostgreSQL types of the columns written by ``upsert`` (arrays are typed).
-COLUMN_TYPES = {
-    "order_id": "text", "number": "text", "profile_id": "bigint", "user_id": "bigint", "email": "text",
-    "channel": "text", "currency": "text", "status": "text", "total_gross": "numeric", "total_net": "numeric",
-    "lines_count": "int", "placed_at": "timestamptz", "checkout_token": "text",
-    "source_updated_at": "timestamptz", "version_key": "text", "token": "text", "lines": "jsonb",
-    "started_at": "timestamptz", "last_change": "timestamptz", "completed_at": "timestamptz",
-    "product_id": "bigint", "name": "text", "slug": "text", "description_text": "text",
-    "category_id": "bigint", "category": "text", "product_type": "text", "attributes": "jsonb",
-    "channel_listings": "jsonb", "variants": "jsonb",
-    **{flag: "bool" for flag in ORDER_FLAGS + ["is_deleted"]},
-}
+# Columns written by ``upsert`` that hold JSON (passed to COPY as JSON text).
+JSON_COLUMNS = frozenset({"lines", "attributes", "channel_listings", "variants"})
 
 
 def upsert(table: str, key: str, rows: list[dict], snapshot: list[str], merged: dict[str, str]):
@@ -70,7 +60,7 @@ def upsert(table: str, key: str, rows: list[dict], snapshot: list[str], merged: 
         assignments.append(f"{c} = CASE WHEN {NEWER} THEN EXCLUDED.{c} ELSE t.{c} END")
     column_list = ", ".join(columns)
     stage = stage_rows(table, columns, (
-        [json.dumps(row[c]) if COLUMN_TYPES[c] == "jsonb" else row[c] for c in columns] for row in rows
+        [json.dumps(row[c]) if c in JSON_COLUMNS else row[c] for c in columns] for row in rows
     ))
     sql = (
         f"INSERT INTO {table} AS t ({column_list}) "  # noqa: S608 - identifiers are ours

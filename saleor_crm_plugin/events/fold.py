@@ -192,13 +192,13 @@ def fold_rows(rows: list[OutboxRow]) -> FoldStats:
 
     bulk_set(
         "crm_event",
-        {"id": "bigint", "profile_id": "bigint"},
+        ["id", "profile_id"],
         [(row.pk, profile_ids.get(row.pk)) for row, _event in parsed],
         extra=f"status = 'processed', processed_at = {_now_sql(now)}, attempts = crm_event.attempts + 1",
     )
     bulk_set(
         "crm_event",
-        {"id": "bigint", "error_code": "text", "error_message": "text"},
+        ["id", "error_code", "error_message"],
         [(row.pk, row.error_code, row.error_message) for row in rows if row.status == CRMEvent.Status.REJECTED],
         extra=f"status = 'rejected', processed_at = {_now_sql(now)}, attempts = crm_event.attempts + 1",
     )

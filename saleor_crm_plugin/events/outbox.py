@@ -25,10 +25,14 @@ from .sql import binding_cursor
 
 logger = logging.getLogger(__name__)
 
+# One column list for the single (hook) and the bulk (backfill) insert.
+INSERT_INTO = (
+    "INSERT INTO crm_event (dedupe_key, kind, source, occurred_at, payload, raw, created_at, "
+    "status, attempts, error_code, error_message) "
+)
+NEW_ROW_DEFAULTS = "'pending', 0, '', ''"
 INSERT_SQL = (
-    "INSERT INTO crm_event (dedupe_key, kind, source, occurred_at, payload, raw, status, "
-    "attempts, error_code, error_message, created_at) "
-    "VALUES (%s, %s, %s, %s, %s::jsonb, %s::jsonb, 'pending', 0, '', '', %s) "
+    INSERT_INTO + f"VALUES (%s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, {NEW_ROW_DEFAULTS}) "
     "ON CONFLICT (dedupe_key) DO NOTHING"
 )
 
@@ -73,9 +77,8 @@ def _insert(row) -> bool:
 
 
 BULK_INSERT_SQL = (
-    "INSERT INTO crm_event (dedupe_key, kind, source, occurred_at, payload, raw, status, "
-    "attempts, error_code, error_message, created_at) "
-    "SELECT v.key, v.kind, v.source, v.at, v.payload::jsonb, v.raw::jsonb, 'pending', 0, '', '', v.created "
+    INSERT_INTO
+    + f"SELECT v.key, v.kind, v.source, v.at, v.payload::jsonb, v.raw::jsonb, v.created, {NEW_ROW_DEFAULTS} "
     "FROM unnest(%b::text[], %b::text[], %b::text[], %b::timestamptz[], %b::text[], %b::text[], "
     "%b::timestamptz[]) AS v(key, kind, source, at, payload, raw, created) "
     "ON CONFLICT (dedupe_key) DO NOTHING"

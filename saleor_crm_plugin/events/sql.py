@@ -40,13 +40,12 @@ def stage_rows(table: str, columns: list[str], rows, *, analyze: bool = False) -
     return name
 
 
-def bulk_set(table: str, columns: dict[str, str], rows: list[tuple], *, extra: str = "") -> None:
+def bulk_set(table: str, columns: list[str], rows: list[tuple], *, extra: str = "") -> None:
     """``UPDATE table SET col = s.col … FROM staged rows s WHERE table.id = s.id``.
 
-    ``columns`` maps column name → PostgreSQL type (kept for readers; the
-    staging table takes the target's own types), the first being ``id``;
-    each row is a tuple in that order; JSON values are passed as JSON text.
-    ``extra`` adds literal assignments.
+    ``columns`` are column names, the first being ``id``; each row is a
+    tuple in that order (the staging table takes the target's own types);
+    JSON values are passed as JSON text. ``extra`` adds literal assignments.
     """
     if not rows:
         return

@@ -21,7 +21,6 @@ IDENTITY_FIELDS = [
     "id", "user_id", "email", "first_name", "last_name", "is_active", "account_created_at",
     "details_updated_at", "erased_at",
 ]
-IDENTITY_COLUMNS = IDENTITY_FIELDS
 INSERT_PROFILES_SQL = (
     "INSERT INTO crm_customer_profile (user_id, email, first_name, last_name, is_active, "
     "details_updated_at, order_count, placed_count, cancelled_count, refunded_count, "
@@ -59,8 +58,8 @@ class ProfileResolver:
         # loading only identity columns, not the metric JSON.
         with binding_cursor() as cursor:
             cursor.execute(
-                f"SELECT {', '.join(IDENTITY_COLUMNS)} FROM crm_customer_profile WHERE user_id = ANY(%b) "
-                f"UNION SELECT {', '.join(IDENTITY_COLUMNS)} FROM crm_customer_profile WHERE email = ANY(%b)",
+                f"SELECT {', '.join(IDENTITY_FIELDS)} FROM crm_customer_profile WHERE user_id = ANY(%b) "
+                f"UNION SELECT {', '.join(IDENTITY_FIELDS)} FROM crm_customer_profile WHERE email = ANY(%b)",
                 [list(user_ids), list(emails)],
             )
             for row in cursor.fetchall():

@@ -68,13 +68,11 @@ FROM crm_checkout c
 WHERE c.profile_id = ANY(%b) AND c.completed_at IS NULL AND c.lines_count > 0
 GROUP BY c.profile_id
 """
-PROFILE_COLUMNS = {
-    "id": "bigint", "placed_count": "int", "cancelled_count": "int", "refunded_count": "int",
-    "order_count": "int", "first_order_at": "timestamptz", "last_order_at": "timestamptz",
-    "mean_days_between_orders": "float8", "channels": "jsonb", "favourite_products": "jsonb",
-    "favourite_categories": "jsonb", "open_checkouts": "int", "abandoned_checkouts": "int",
-    "updated_at": "timestamptz",
-}
+PROFILE_COLUMNS = [
+    "id", "placed_count", "cancelled_count", "refunded_count", "order_count", "first_order_at",
+    "last_order_at", "mean_days_between_orders", "channels", "favourite_products",
+    "favourite_categories", "open_checkouts", "abandoned_checkouts", "updated_at",
+]
 
 
 def abandoned_cutoff(now: datetime) -> datetime:

@@ -62,7 +62,7 @@ def format_summary(summary: dict) -> str:
         f"Orders                : {summary['orders']:,}",
         f"Repeat customers      : {summary['repeat_customers']:,} "
         f"(repeat rate {summary['repeat_rate']:.1%})",
-        f"Outbox events         : "
+        "Outbox events         : "
         + ", ".join(f"{k} {v:,}" for k, v in sorted(summary["events"].items())),
         "",
         "Orders per customer",

@@ -26,7 +26,6 @@ everything the tests assert on goes through Saleor's public GraphQL mutations.
 """
 
 import importlib.util
-import os
 
 import pytest
 

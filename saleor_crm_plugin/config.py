@@ -65,6 +65,35 @@ SPECS = {
             "How many favourite products and categories a profile keeps.",
             maximum=100,
         ),
+        SettingSpec(
+            "recommendation_refresh_seconds",
+            10,
+            "Recommendation refresh (seconds)",
+            "How often each server process checks for a newly trained "
+            "recommendation version or a changed catalog.",
+            minimum=0,
+            maximum=3600,
+        ),
+        SettingSpec(
+            "repeat_purchase_min_percent",
+            10,
+            "Repeat-purchase threshold (%)",
+            "Products a customer already bought are recommended to them again "
+            "only in categories where at least this share of purchases are "
+            "repeats (groceries, consumables). SALEOR_CRM['repeat_purchase_categories'] "
+            "overrides it per category.",
+            minimum=0,
+            maximum=100,
+        ),
+        SettingSpec(
+            "training_hour",
+            3,
+            "Nightly training hour (UTC)",
+            "Hour at which Celery beat retrains the recommendation models. "
+            "Read at start-up only.",
+            minimum=0,
+            maximum=23,
+        ),
     ]
 }
 

@@ -20,3 +20,13 @@ class EventErrorCode(str, Enum):
 class ConfigErrorCode(str, Enum):
     INVALID = "invalid"
     REQUIRED = "required"
+
+
+class RecommendationErrorCode(str, Enum):
+    """Why a recommendation request or a training was refused."""
+
+    INVALID = "invalid"
+    REQUIRED = "required"
+    OUT_OF_RANGE = "out_of_range"
+    NOT_FOUND = "not_found"
+    TRAINING_IN_PROGRESS = "training_in_progress"

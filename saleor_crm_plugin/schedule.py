@@ -1,15 +1,17 @@
 """Periodic CRM work, registered through Celery's own API."""
 
 from celery import signature
+from celery.schedules import crontab
 
 from .config import get_setting
 
 SWEEP_TASK = "saleor_crm_plugin.tasks.sweep_outbox"
 ABANDONED_TASK = "saleor_crm_plugin.tasks.detect_abandoned_checkouts"
+TRAIN_TASK = "saleor_crm_plugin.tasks.train_recommendations"
 
 
 def register_periodic_tasks(app) -> None:
-    """Add the sweeper and the abandoned-checkout scan to ``app``'s beat schedule.
+    """Add the sweeper, the abandoned-checkout scan and the nightly training to ``app``'s beat schedule.
 
     ``add_periodic_task`` defers until the app is configured when needed, so
     this is safe to call from ``AppConfig.ready``.
@@ -19,3 +21,5 @@ def register_periodic_tasks(app) -> None:
     app.add_periodic_task(
         max(interval, 60.0), signature(ABANDONED_TASK), name="crm-abandoned-checkouts"
     )
+    hour = get_setting("training_hour", use_database=False)
+    app.add_periodic_task(crontab(hour=hour, minute=17), signature(TRAIN_TASK), name="crm-nightly-training")

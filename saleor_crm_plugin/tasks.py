@@ -43,3 +43,17 @@ def detect_abandoned_checkouts():
 
     with allow_writer():
         return detect()
+
+
+@shared_task(name="saleor_crm_plugin.tasks.train_recommendations", ignore_result=True)
+def train_recommendations():
+    """Retrain every recommendation model and swap the new version in (nightly, or on demand)."""
+    from .recommendations.training import TrainingError, train_models
+
+    with allow_writer():
+        try:
+            record = train_models()
+        except TrainingError as error:
+            logger.info("CRM recommendation training skipped: %s", error)
+            return {"skipped": error.code.value}
+    return {"version": record.version, "counts": record.counts}

@@ -67,14 +67,17 @@ class EventFactory:
             customer=Customer(user_id=user_id, email=email, first_name=first_name, last_name=last_name),
         )
 
-    def product(self, kind="product.updated", *, product_id=1, name="Tea", at=T0, channels=("default-channel",)):
+    def product(self, kind="product.updated", *, product_id=1, name="Tea", at=T0, channels=("default-channel",),
+                category="Drinks", product_type="Grocery", attributes=None, description=None, listings=None):
         from saleor_crm_plugin.events.schema import ProductEvent
 
         return ProductEvent(
             kind=kind, occurred_at=at, updated_at=at, product_id=product_id, name=name,
-            slug=name.lower(), description_text=f"{name} description", category="Drinks",
-            product_type="Grocery", attributes={"Origin": ["India"]},
-            channel_listings=tuple({"channel": c, "is_published": True} for c in channels),
+            slug=name.lower(), description_text=description if description is not None else f"{name} description",
+            category=category, product_type=product_type,
+            attributes=attributes if attributes is not None else {"Origin": ["India"]},
+            channel_listings=tuple(listings if listings is not None else (
+                {"channel": c, "is_published": True} for c in channels)),
         )
 
 

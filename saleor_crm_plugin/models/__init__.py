@@ -2,6 +2,7 @@ from .checkout import CRMCheckout
 from .event import CRMEvent
 from .order import CRMOrder, CRMOrderLine
 from .product import ProductSnapshot
+from .recommendation import RecommendationModel
 from .profile import CustomerProfile, CustomerSpend, DirtyProfile, ErasedIdentity
 from .settings import BackfillCursor, CRMSetting
 
@@ -17,4 +18,5 @@ __all__ = [
     "DirtyProfile",
     "ErasedIdentity",
     "ProductSnapshot",
+    "RecommendationModel",
 ]

@@ -1,0 +1,142 @@
+"""The serving store: the active bundle and the catalog, held in process memory.
+
+Every process keeps the active ``RecommenderBundle`` and what the catalog says
+about availability. At most every ``recommendation_refresh_seconds`` one small
+query reads the active version and a catalog stamp; when either changed, the
+new state is loaded and swapped in with a single assignment. A call works on
+the ``Served`` object it took at its start, so a model swap mid-call never
+mixes two versions, and a version is only ever read from a committed row.
+"""
+
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import numpy as np
+from django.db import connection
+from django.utils import timezone
+
+from ..config import get_setting
+from .bundle import RecommenderBundle
+
+STAMP_SQL = """
+SELECT (SELECT version FROM crm_recommendation_model WHERE is_active),
+       (SELECT count(*)::text || '/' || coalesce(max(source_updated_at)::text, '') FROM crm_product_snapshot)
+"""
+ACTIVE_BUNDLE_SQL = "SELECT version, bundle FROM crm_recommendation_model WHERE is_active"
+CATALOG_SQL = "SELECT product_id, category, is_deleted, channel_listings::text FROM crm_product_snapshot"
+CATALOG_MAX_AGE = 300.0  # publication dates pass with time, even when no snapshot changes
+
+
+def _listing_available(listing: dict, now: datetime) -> bool:
+    """Published and purchasable now, as Saleor decides from a channel listing."""
+    if not listing.get("is_published"):
+        return False
+    for key in ("published_at", "available_for_purchase_at"):
+        if key not in listing:
+            continue  # sources without the field (e.g. the demo import) mean "no restriction"
+        value = listing[key]
+        if value is None:
+            if key == "available_for_purchase_at":
+                return False  # Saleor: not available for purchase
+            continue
+        if datetime.fromisoformat(value) > now:
+            return False
+    return True
+
+
+@dataclass
+class Catalog:
+    """Which products each channel offers now, and the category of every product."""
+
+    stamp: str
+    built_at: float
+    channels_of: dict[int, frozenset]  # product id → channels where it is available
+    category_of: dict[int, str]
+
+    @classmethod
+    def load(cls, stamp: str) -> "Catalog":
+        now = timezone.now()
+        channels_of, category_of = {}, {}
+        with connection.cursor() as cursor:
+            cursor.execute(CATALOG_SQL)
+            for product_id, category, deleted, listings in cursor.fetchall():
+                category_of[product_id] = category or ""
+                channels_of[product_id] = frozenset() if deleted else frozenset(
+                    listing.get("channel") for listing in json.loads(listings or "[]")
+                    if _listing_available(listing, now)
+                )
+        return cls(stamp=stamp, built_at=time.monotonic(), channels_of=channels_of, category_of=category_of)
+
+    def knows(self, product_id: int) -> bool:
+        return product_id in self.channels_of
+
+    def available(self, product_id: int, channel: str) -> bool:
+        return channel in self.channels_of.get(product_id, ())
+
+    def mask(self, item_ids: np.ndarray, channel: str) -> np.ndarray:
+        """Availability in ``channel`` of each bundle item column."""
+        return np.fromiter((channel in self.channels_of.get(int(p), ()) for p in item_ids), bool, len(item_ids))
+
+    def new_products(self, item_ids: np.ndarray) -> list[int]:
+        """Products the catalog has and the bundle does not (added since training)."""
+        known = set(item_ids.tolist())
+        return sorted(p for p in self.channels_of if p not in known)
+
+
+@dataclass
+class Served:
+    version: str | None
+    bundle: RecommenderBundle | None
+    catalog: Catalog
+    cache: dict = field(default_factory=dict)  # per-version memo (channel rankings, new-product vectors)
+
+
+class ServingStore:
+    def __init__(self):
+        self._served: Served | None = None
+        self._checked_at = float("-inf")
+        self._lock = threading.Lock()
+        self._refresh = 0.0
+
+    def current(self) -> Served:
+        """The state to serve from; refreshed when the version or the catalog changed."""
+        served = self._served
+        if served is not None and time.monotonic() - self._checked_at < self._refresh:
+            return served
+        with self._lock:
+            served = self._served
+            if served is not None and time.monotonic() - self._checked_at < self._refresh:
+                return served
+            self._refresh = float(get_setting("recommendation_refresh_seconds"))
+            with connection.cursor() as cursor:
+                cursor.execute(STAMP_SQL)
+                version, stamp = cursor.fetchone()
+            if served is not None and served.version == version:
+                bundle = served.bundle
+            else:  # one statement: the version and its bundle come from the same committed row
+                version, bundle = self._load_active()
+            catalog = served.catalog if served and served.catalog.stamp == stamp and \
+                time.monotonic() - served.catalog.built_at < CATALOG_MAX_AGE else Catalog.load(stamp)
+            if served is None or served.bundle is not bundle or served.catalog is not catalog:
+                self._served = Served(version=version, bundle=bundle, catalog=catalog)
+            self._checked_at = time.monotonic()
+            return self._served
+
+    def invalidate(self) -> None:
+        """Check for a new version on the next call (after a swap in this process)."""
+        self._checked_at = float("-inf")
+
+    @staticmethod
+    def _load_active() -> tuple[str | None, RecommenderBundle | None]:
+        with connection.cursor() as cursor:
+            cursor.execute(ACTIVE_BUNDLE_SQL)
+            row = cursor.fetchone()
+        if row is None or row[1] is None:
+            return None, None
+        return row[0], RecommenderBundle.from_bytes(bytes(row[1]))
+
+
+store = ServingStore()

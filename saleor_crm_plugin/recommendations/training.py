@@ -1,0 +1,188 @@
+"""Training: CRM orders and product snapshots → a new recommendation version.
+
+``train_models`` reads the facts the fold keeps (orders that count, their
+lines, product snapshots), fits every model (``bundle.RecommenderBundle``),
+evaluates them on the shop's own history, stores the bundle and swaps it in
+atomically. One training runs at a time (a PostgreSQL advisory lock).
+"""
+
+import logging
+import secrets
+import time
+import traceback
+from collections.abc import Callable
+from datetime import datetime, timezone as dt_timezone
+
+import numpy as np
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..error_codes import RecommendationErrorCode
+from ..models import RecommendationModel
+from .baskets import Baskets
+from .bundle import RecommenderBundle
+from .evaluation import evaluate_models
+from .store import store
+
+logger = logging.getLogger(__name__)
+
+TRAINING_LOCK = 0x43524D5452  # "CRMTR"
+KEEP_BUNDLES = 3
+LINE_CHUNK = 1_000_000
+
+LINES_SQL = """
+SELECT coalesce(array_agg(o.profile_id), '{}'), coalesce(array_agg(o.id), '{}'),
+       coalesce(array_agg(l.product_id), '{}'),
+       coalesce(array_agg(extract(epoch FROM o.placed_at)::float8), '{}'),
+       coalesce(array_agg(array_position(%s::text[], o.channel::text)), '{}')
+FROM crm_order_line l JOIN crm_order o ON o.id = l.order_id
+WHERE l.id >= %s AND l.id < %s AND l.product_id IS NOT NULL AND o.profile_id IS NOT NULL
+  AND NOT (o.is_cancelled OR o.is_expired OR o.is_fully_refunded)
+"""
+
+PRODUCTS_SQL = """
+SELECT product_id, name, description_text, category, product_type, attributes::text
+FROM crm_product_snapshot WHERE NOT is_deleted OR product_id = ANY(%s)
+"""
+
+LINE_NAMES_SQL = """
+SELECT DISTINCT ON (product_id) product_id, product_name, category
+FROM crm_order_line WHERE product_id = ANY(%s) ORDER BY product_id, id DESC
+"""
+
+
+class TrainingError(Exception):
+    def __init__(self, code: RecommendationErrorCode, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def load_training_data(progress: Callable[[str, int, int], None] | None = None) -> tuple[Baskets, list[dict]]:
+    """The shop's counted orders as baskets (customer = CRM profile) and a description per product."""
+    import json
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM crm_order_line")
+        low, high = cursor.fetchone()
+        cursor.execute("SELECT array_agg(DISTINCT channel) FROM crm_order")
+        channels = [c for c in (cursor.fetchone()[0] or []) if c is not None]
+        parts = [[] for _ in range(5)]
+        for start in range(low, high + 1, LINE_CHUNK):
+            cursor.execute(LINES_SQL, [channels, start, start + LINE_CHUNK])
+            for part, values in zip(parts, cursor.fetchone()):
+                part.append(np.asarray(values))
+            if progress:
+                progress("load orders", min(high + 1, start + LINE_CHUNK) - low, high + 1 - low)
+    profile, order, product, placed, channel = (np.concatenate(p) if p else np.zeros(0) for p in parts)
+    sold = np.unique(product.astype(np.int64))
+    descriptions = {}
+    with connection.cursor() as cursor:
+        cursor.execute(PRODUCTS_SQL, [sold.tolist()])
+        for product_id, name, description, category, product_type, attributes in cursor.fetchall():
+            descriptions[product_id] = {
+                "name": name, "description": description, "category": category,
+                "product_type": product_type, "attributes": json.loads(attributes or "{}"),
+            }
+        missing = [int(p) for p in sold if int(p) not in descriptions]
+        if missing:  # sold before the CRM saw the product: what the order lines say
+            cursor.execute(LINE_NAMES_SQL, [missing])
+            for product_id, name, category in cursor.fetchall():
+                descriptions[product_id] = {"name": name, "category": category}
+    item_ids = np.asarray(sorted(set(descriptions) | set(sold.tolist())), dtype=np.int64)
+    baskets = Baskets.from_lines(
+        profile.astype(np.int64), order.astype(np.int64), product.astype(np.int64), placed,
+        channel=(channel.astype(np.int64) - 1).astype(np.int16),  # array_position is 1-based
+        channels=tuple(channels) or ("",), item_ids=item_ids,
+    )
+    products = [descriptions.get(int(p), {}) for p in item_ids]
+    return baskets, products
+
+
+def train_models(
+    *,
+    params: dict | None = None,
+    evaluate: bool = True,
+    activate: bool = True,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> RecommendationModel:
+    """Train, evaluate, store and (by default) activate a new version; return its row.
+
+    Raises ``TrainingError`` (code ``TRAINING_IN_PROGRESS``) when another
+    training holds the lock. A failed training is recorded with status
+    ``failed`` and its error; the active version stays.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [TRAINING_LOCK])
+        if not cursor.fetchone()[0]:
+            raise TrainingError(RecommendationErrorCode.TRAINING_IN_PROGRESS, "Another training is running.")
+    try:
+        return _train(params or {}, evaluate, activate, progress)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [TRAINING_LOCK])
+
+
+def _train(params, evaluate, activate, progress) -> RecommendationModel:
+    version = f"{timezone.now():%Y%m%dT%H%M%S}-{secrets.token_hex(3)}"
+    record = RecommendationModel.objects.create(version=version, params=params)
+    started = time.perf_counter()
+    try:
+        baskets, products = load_training_data(progress)
+        bundle = RecommenderBundle.fit(baskets, products, params, progress)
+        fit_seconds = time.perf_counter() - started
+        bundle.info["version"] = version
+        metrics = evaluate_models(baskets, params) if evaluate else {}
+        blob = bundle.to_bytes()
+    except Exception as error:
+        RecommendationModel.objects.filter(pk=record.pk).update(
+            status=RecommendationModel.Status.FAILED,
+            error="".join(traceback.format_exception_only(error)).strip()[:4000],
+        )
+        logger.exception("CRM recommendation training %s failed", version)
+        raise
+    newest = baskets.basket_time.max() if baskets.n_baskets else None
+    record.bundle = blob
+    record.bundle_bytes = len(blob)
+    record.metrics = metrics
+    record.counts = {k: bundle.info[k] for k in ("customers", "products", "orders", "lines")}
+    record.params = {"requested": params, "fit_seconds": bundle.info["fit_seconds"]}
+    record.training_seconds = round(fit_seconds, 3)
+    record.trained_at = timezone.now()
+    record.data_until = datetime.fromtimestamp(newest, dt_timezone.utc) if newest is not None else None
+    record.status = RecommendationModel.Status.READY
+    record.save()
+    if activate:
+        activate_version(record.version)
+        record.refresh_from_db()
+    _prune()
+    logger.info("CRM recommendations %s trained in %.1fs: %s", version, fit_seconds, record.counts)
+    return record
+
+
+def activate_version(version: str) -> None:
+    """Make ``version`` the one served, in one transaction (readers never see two or none)."""
+    with transaction.atomic():
+        target = RecommendationModel.objects.select_for_update().filter(version=version).first()
+        if target is None or target.status not in (
+            RecommendationModel.Status.READY, RecommendationModel.Status.ACTIVE, RecommendationModel.Status.RETIRED
+        ) or not target.bundle_bytes:
+            raise TrainingError(RecommendationErrorCode.NOT_FOUND, f"No trained version {version!r}.")
+        RecommendationModel.objects.select_for_update().filter(is_active=True).exclude(pk=target.pk).update(
+            is_active=False, status=RecommendationModel.Status.RETIRED
+        )
+        RecommendationModel.objects.filter(pk=target.pk).update(
+            is_active=True, status=RecommendationModel.Status.ACTIVE, activated_at=timezone.now()
+        )
+        transaction.on_commit(store.invalidate)  # this process serves the new version at once
+
+
+def _prune() -> None:
+    """Keep the bundles of the newest versions (to roll back to); older rows keep their metrics only."""
+    keep = list(
+        RecommendationModel.objects.exclude(bundle_bytes=0).order_by("-created_at").values_list("pk", flat=True)[
+            :KEEP_BUNDLES
+        ]
+    )
+    RecommendationModel.objects.exclude(pk__in=keep).exclude(is_active=True).exclude(bundle_bytes=0).update(
+        bundle=None, bundle_bytes=0
+    )

@@ -64,16 +64,27 @@ def top_n_per_row(scores: sp.csr_matrix, n: int) -> tuple[np.ndarray, np.ndarray
 
 
 def top_n_dense(scores: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """``top_n_per_row`` for a dense array (positive entries only, ties to the lower column)."""
+    """``top_n_per_row`` for a dense float32 block, which it overwrites (positive entries only).
+
+    Unlike ``top_n_per_row``, equal scores at the cut are not ordered by
+    column (the choice is still deterministic): nudging a block this size
+    apart in float64 would double the cost of training ``similar``.
+    """
     rows, width = scores.shape
     columns = np.full((rows, n), -1, np.int32)
     values = np.zeros((rows, n), np.float32)
-    if rows == 0 or width == 0 or n == 0:
+    take = min(n, width)
+    if rows == 0 or take == 0:
         return columns, values
-    nudge = 1.0 + TIE_BREAK * (1.0 - np.arange(width) / width)
-    part, found = _select(np.where(scores > 0, scores * nudge, -np.arange(1.0, width + 1.0)), n)
-    columns[:, : part.shape[1]] = np.where(found, part, -1)
-    values[:, : part.shape[1]] = np.where(found, np.take_along_axis(scores, part, 1), 0)
+    # Distinct negatives instead of zeros: numpy's partition crawls over runs of equal values.
+    np.copyto(scores, -np.arange(1, width + 1, dtype=scores.dtype), where=scores <= 0)
+    part = np.argpartition(scores, width - take, axis=1)[:, width - take :] if take < width else \
+        np.broadcast_to(np.arange(width), (rows, width))
+    picked = np.take_along_axis(scores, part, axis=1)
+    order = np.argsort(-picked, axis=1, kind="stable")
+    part, picked = np.take_along_axis(part, order, axis=1), np.take_along_axis(picked, order, axis=1)
+    columns[:, :take] = np.where(picked > 0, part, -1)
+    values[:, :take] = np.where(picked > 0, picked, 0)
     return columns, values
 
 
@@ -90,7 +101,10 @@ def _select(packed: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
     return np.take_along_axis(part, order, axis=1), np.take_along_axis(best, order, axis=1) > 0
 
 
-SPARSE_PAIR_BUDGET = 20_000_000  # co-occurrences per block left to the sparse product
+# Cost model for SimilarityBlocks: a feature goes dense when pairing its rows
+# sparsely (≈ 5 ns a pair) costs more than a dense product over it (≈ 0.01 ns
+# per row × column with BLAS): df_left · df_right > rows · columns / 500.
+DENSE_PAIR_RATIO = 1 / 500
 
 
 class SimilarityBlocks:
@@ -98,22 +112,17 @@ class SimilarityBlocks:
 
     Frequent features make the sparse product slow and its result dense, so
     they go through a dense matrix product (BLAS); the rest stays sparse and
-    is added in. Features are taken as frequent, most common first, until the
-    remaining ones pair up fewer than ``SPARSE_PAIR_BUDGET`` times per block.
-    The result is exact either way.
+    is added in (``DENSE_PAIR_RATIO`` decides). The result is exact either way.
     """
 
     def __init__(self, left: sp.csr_matrix, right: sp.csr_matrix, block_rows: int):
         left, right = left.tocsr().astype(np.float32), right.tocsr().astype(np.float32)
         left_counts = np.bincount(left.indices, minlength=left.shape[1]).astype(np.float64)
         right_counts = np.bincount(right.indices, minlength=right.shape[1]).astype(np.float64)
-        share = block_rows / max(1, left.shape[0])
-        pairs = left_counts * share * right_counts  # per block, if the feature stays sparse
-        order = np.argsort(-pairs, kind="stable")
-        remaining = np.cumsum(pairs[order][::-1])[::-1]  # pairs of order[i:] (still sparse)
-        n_dense = int(np.searchsorted(-remaining, -SPARSE_PAIR_BUDGET))  # first i whose rest fits the budget
-        dense_features = np.sort(order[:n_dense])
-        sparse_features = np.sort(order[n_dense:])
+        pairs = left_counts * right_counts
+        dense_features = np.flatnonzero(pairs > DENSE_PAIR_RATIO * left.shape[0] * right.shape[0])
+        sparse_features = np.flatnonzero(pairs <= DENSE_PAIR_RATIO * left.shape[0] * right.shape[0])
+        n_dense = len(dense_features)
         self.left_dense = left[:, dense_features].toarray() if n_dense else None
         self.right_dense_t = np.ascontiguousarray(right[:, dense_features].toarray().T) if n_dense else None
         self.left_sparse = left[:, sparse_features].tocsr()

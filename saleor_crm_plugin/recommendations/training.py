@@ -131,8 +131,8 @@ def _train(params, evaluate, activate, progress) -> RecommendationModel:
         bundle = RecommenderBundle.fit(baskets, products, params, progress)
         fit_seconds = time.perf_counter() - started
         bundle.info["version"] = version
-        metrics = evaluate_models(baskets, params) if evaluate else {}
-        blob = bundle.to_bytes()
+        metrics = _stage("evaluate", progress, lambda: evaluate_models(baskets, params) if evaluate else {})
+        blob = _stage("store", progress, bundle.to_bytes)
     except Exception as error:
         RecommendationModel.objects.filter(pk=record.pk).update(
             status=RecommendationModel.Status.FAILED,
@@ -157,6 +157,15 @@ def _train(params, evaluate, activate, progress) -> RecommendationModel:
     _prune()
     logger.info("CRM recommendations %s trained in %.1fs: %s", version, fit_seconds, record.counts)
     return record
+
+
+def _stage(name, progress, work):
+    if progress:
+        progress(name, 0, 1)
+    result = work()
+    if progress:
+        progress(name, 1, 1)
+    return result
 
 
 def activate_version(version: str) -> None:

@@ -26,20 +26,24 @@ def baskets_of(history: dict[int, list[list[int]]], **kwargs) -> Baskets:
     return Baskets.from_lines(np.array(customer), np.array(order), np.array(item), np.array(placed), **kwargs)
 
 
+@pytest.mark.parametrize("density", [0.05, 0.3])  # the packed path, then the dense one
 @pytest.mark.parametrize("packed_block", [7, 8_000_000])  # many small blocks, then one
-def test_top_n_per_row_matches_a_full_sort(monkeypatch, packed_block):
+def test_top_n_per_row_matches_a_full_sort(monkeypatch, packed_block, density):
     # given
     monkeypatch.setattr(ranking, "PACKED_BLOCK", packed_block)
     rng = np.random.default_rng(3)
-    dense = np.where(rng.random((40, 30)) < 0.3, rng.integers(1, 6, (40, 30)).astype(np.float32), 0)
+    dense = np.where(rng.random((40, 30)) < density, rng.integers(1, 6, (40, 30)).astype(np.float32), 0)
     # when
     columns, values = ranking.top_n_per_row(sp.csr_matrix(dense), 5)
-    # then: best first, ties to the lower column, padding with -1
+    # then: best first, padding with -1; on the packed path ties go to the lower column
     for row in range(40):
         expected = sorted((c for c in range(30) if dense[row, c] > 0), key=lambda c: (-dense[row, c], c))[:5]
-        assert columns[row][: len(expected)].tolist() == expected
+        found = columns[row][: len(expected)]
         assert (columns[row][len(expected):] == -1).all()
         assert values[row][: len(expected)].tolist() == [dense[row, c] for c in expected]
+        assert [dense[row, c] for c in found] == values[row][: len(expected)].tolist()
+        if density < ranking.DENSE_SHARE:
+            assert found.tolist() == expected
 
 
 def test_baskets_are_ordered_by_time_and_the_newest_is_held_out():

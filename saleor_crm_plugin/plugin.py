@@ -21,7 +21,10 @@ from .events.outbox import record
 
 logger = logging.getLogger(__name__)
 
-DASHBOARD_SETTINGS = ["abandoned_checkout_minutes", "sweep_after_seconds", "fold_batch_size", "favourite_limit"]
+DASHBOARD_SETTINGS = [
+    "abandoned_checkout_minutes", "sweep_after_seconds", "fold_batch_size", "favourite_limit",
+    "recommendation_refresh_seconds", "repeat_purchase_min_percent",
+]
 
 
 def _capture(build, obj, kind: str) -> None:

@@ -41,7 +41,7 @@ class Command(BaseCommand):
         except TrainingError as error:
             raise CommandError(f"{error} [{error.code.value}]") from None
         self.stdout.write(
-            f"Trained {record.version} ({record.status}) in {record.training_seconds:.2f}s: "
+            f"Trained {record.version} ({record.status}), loaded and fitted in {record.training_seconds:.2f}s: "
             + ", ".join(f"{k} {v:,}" for k, v in record.counts.items())
         )
         metrics = record.metrics or {}

@@ -180,7 +180,15 @@ class CRMPlugin(BasePlugin):
 
     # --- HTTP ---------------------------------------------------------------
     def webhook(self, request, path, previous_value):
-        """``/plugins/global/saleor_crm_plugin.crm/<path>``: the CRM's HTTP endpoints (later issues)."""
+        """``/plugins/global/saleor_crm_plugin.crm/<path>``: the CRM's HTTP endpoints.
+
+        ``graphql/`` is the CRM's GraphQL API (Saleor's JWTs, verified by Saleor).
+        """
         if not self.active:
             return previous_value
+        if path.strip("/") == "graphql":
+            from .graphql.view import graphql_view
+
+            with allow_writer():  # mutations write notes and consent from inside Saleor's request
+                return graphql_view(request)
         return HttpResponseNotFound("Unknown CRM endpoint")

@@ -3,7 +3,7 @@ from .event import CRMEvent
 from .order import CRMOrder, CRMOrderLine
 from .product import ProductSnapshot
 from .recommendation import RecommendationModel
-from .profile import CustomerProfile, CustomerSpend, DirtyProfile, ErasedIdentity
+from .profile import CustomerNote, CustomerProfile, CustomerSpend, DirtyProfile, ErasedIdentity
 from .settings import BackfillCursor, CRMSetting
 
 __all__ = [
@@ -13,6 +13,7 @@ __all__ = [
     "CRMOrder",
     "CRMOrderLine",
     "CRMSetting",
+    "CustomerNote",
     "CustomerProfile",
     "CustomerSpend",
     "DirtyProfile",

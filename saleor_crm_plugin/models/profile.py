@@ -32,6 +32,11 @@ class CustomerProfile(models.Model):
     open_checkouts = models.PositiveIntegerField(default=0)
     abandoned_checkouts = models.PositiveIntegerField(default=0)
 
+    # Saleor has no marketing consent: the CRM keeps it (None = never asked).
+    marketing_consent = models.BooleanField(null=True, blank=True)
+    marketing_consent_at = models.DateTimeField(null=True, blank=True)
+    marketing_consent_source = models.CharField(max_length=32, blank=True, default="", db_default="")
+
     erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -98,3 +103,16 @@ class DirtyProfile(models.Model):
 
     class Meta:
         db_table = "crm_dirty_profile"
+
+
+class CustomerNote(models.Model):
+    """A staff member's note on a customer (personal data: erased with the customer)."""
+
+    profile = models.ForeignKey(CustomerProfile, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField()
+    author_email = models.CharField(max_length=254, blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        db_table = "crm_customer_note"
+        indexes = [models.Index(fields=["profile", "created_at"], name="crm_note_profile_idx")]

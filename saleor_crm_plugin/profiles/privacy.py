@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from ..events.schema import normalize_email
 from ..events.summaries import summarize_payload
-from ..models import CRMCheckout, CRMEvent, CRMOrder, CustomerProfile, CustomerSpend, ErasedIdentity
+from ..models import (
+    CRMCheckout, CRMEvent, CRMOrder, CustomerNote, CustomerProfile, CustomerSpend, ErasedIdentity,
+)
 
 SCRUB_EVENT_SQL = """
 UPDATE crm_event SET payload = jsonb_set(payload, '{customer}', '{"erased": true}'::jsonb), raw = NULL
@@ -78,8 +80,10 @@ def erase_customer(
     ids = [p.pk for p in profiles]
     CustomerProfile.objects.filter(pk__in=ids).update(
         user_id=None, email=None, first_name="", last_name="",
+        marketing_consent=None, marketing_consent_at=None, marketing_consent_source="",
         erased_at=erased_at, updated_at=timezone.now(),
     )
+    CustomerNote.objects.filter(profile_id__in=ids).delete()
     CRMOrder.objects.filter(profile_id__in=ids).update(user_id=None, email=None)
     CRMCheckout.objects.filter(profile_id__in=ids).update(user_id=None, email=None, lines=[])
     for kind, value in identities:
@@ -118,6 +122,7 @@ def export_customer(*, user_id: int | None = None, email: str | None = None) -> 
             "checkouts": [
                 _plain(c, exclude={"id", "profile"}) for c in CRMCheckout.objects.filter(profile=profile)
             ],
+            "notes": [_plain(n, exclude={"id", "profile"}) for n in CustomerNote.objects.filter(profile=profile)],
             "events": [
                 {"kind": e.kind, "occurred_at": e.occurred_at.isoformat(),
                  "summary": summarize_payload(e.payload), "payload": e.payload}

@@ -1,0 +1,151 @@
+"""Who is calling: Saleor JWTs, verified by Saleor itself in-process or against its JWKS standalone.
+
+* Inside Saleor (``saleor`` importable and installed), tokens go through
+  Saleor's own ``jwt_decode`` and ``get_user_from_access_payload`` (signature,
+  expiry, revoked sessions), and staff permissions come from the user.
+* Standalone, tokens are verified with the public keys Saleor publishes at
+  ``/.well-known/jwks.json`` (``SALEOR_CRM_JWKS_URL``, or derived from
+  ``SALEOR_CRM_SALEOR_URL``), fetched once and cached for five minutes; staff
+  permissions come from the token's ``permissions``/``user_permissions``
+  claims (the tokens Saleor gives Dashboard extensions carry them; a plain
+  user token does not, so standalone staff access needs such a token).
+
+With ``SALEOR_CRM_JWT_AUDIENCE = "crm"`` only tokens created with
+``tokenCreate(audience: "crm")`` (claim ``aud: custom:crm``) are accepted.
+"""
+
+import threading
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import jwt
+from django.apps import apps
+from django.conf import settings
+
+from .errors import APIError, CRMErrorCode
+from .ids import decode_id
+
+MANAGE_USERS = "MANAGE_USERS"
+TOKEN_TYPES = ("access", "thirdparty")
+JWKS_CACHE_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class Caller:
+    user_id: int | None = None  # Saleor user pk
+    email: str | None = None
+    is_staff: bool = False
+    permissions: frozenset = field(default_factory=frozenset)
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def can_manage_users(self) -> bool:
+        return self.is_staff and MANAGE_USERS in self.permissions
+
+
+ANONYMOUS = Caller()
+
+
+def bearer_token(request) -> str | None:
+    header = request.META.get("HTTP_AUTHORIZATION", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() in ("bearer", "jwt") and token.strip():
+        return token.strip()
+    return None
+
+
+def caller_from_request(request) -> Caller:
+    """The caller of ``request``; raises ``APIError`` for a token that is present but not valid."""
+    token = bearer_token(request)
+    if token is None:
+        return ANONYMOUS
+    if apps.is_installed("saleor.account"):
+        return _saleor_caller(token)
+    return _jwks_caller(token)
+
+
+def _check_audience(payload: dict) -> None:
+    wanted = getattr(settings, "SALEOR_CRM_JWT_AUDIENCE", None)
+    if not wanted:
+        return
+    audience = payload.get("aud")
+    audiences = audience if isinstance(audience, list) else [audience]
+    if f"custom:{wanted}" not in audiences:
+        raise APIError(CRMErrorCode.INVALID_TOKEN.value, f"The token is not for audience custom:{wanted}.")
+
+
+def _translate(error: jwt.PyJWTError) -> APIError:
+    if isinstance(error, jwt.ExpiredSignatureError):
+        return APIError(CRMErrorCode.TOKEN_EXPIRED.value, "The token has expired; refresh it with tokenRefresh.")
+    return APIError(CRMErrorCode.INVALID_TOKEN.value, f"The token is not valid: {error}.")
+
+
+def _saleor_caller(token: str) -> Caller:
+    from saleor.core.jwt import get_user_from_access_payload, jwt_decode
+    from saleor.permission.enums import AccountPermissions
+
+    try:
+        payload = jwt_decode(token)
+        _check_type(payload)
+        user = get_user_from_access_payload(payload)
+    except jwt.PyJWTError as error:
+        raise _translate(error) from None
+    _check_audience(payload)
+    if user is None:
+        raise APIError(CRMErrorCode.INVALID_TOKEN.value, "The token's user does not exist or is inactive.")
+    permissions = frozenset({MANAGE_USERS}) if user.is_staff and user.has_perm(AccountPermissions.MANAGE_USERS) \
+        else frozenset()
+    return Caller(user_id=user.pk, email=user.email, is_staff=bool(user.is_staff), permissions=permissions)
+
+
+def _check_type(payload: dict) -> None:
+    if payload.get("type") not in TOKEN_TYPES:
+        raise jwt.InvalidTokenError("not an access token")
+
+
+_clients: dict[str, jwt.PyJWKClient] = {}
+_clients_lock = threading.Lock()
+
+
+def jwks_url() -> str:
+    url = getattr(settings, "SALEOR_CRM_JWKS_URL", None)
+    if url:
+        return url
+    saleor = getattr(settings, "SALEOR_CRM_SALEOR_URL", None)
+    if not saleor:
+        raise APIError(CRMErrorCode.INVALID_TOKEN.value,
+                       "Token verification is not configured (SALEOR_CRM_JWKS_URL or SALEOR_CRM_SALEOR_URL).")
+    parts = urlsplit(saleor)
+    return f"{parts.scheme}://{parts.netloc}/.well-known/jwks.json"
+
+
+def _jwks_client() -> jwt.PyJWKClient:
+    url = jwks_url()
+    with _clients_lock:
+        client = _clients.get(url)
+        if client is None:
+            client = _clients[url] = jwt.PyJWKClient(url, cache_keys=True, lifespan=JWKS_CACHE_SECONDS, timeout=5)
+    return client
+
+
+def _jwks_caller(token: str) -> Caller:
+    try:
+        key = _jwks_client().get_signing_key_from_jwt(token)
+        payload = jwt.decode(token, key.key, algorithms=["RS256"], options={"verify_aud": False,
+                                                                             "require": ["exp", "iat"]})
+        _check_type(payload)
+    except jwt.PyJWKClientConnectionError as error:
+        raise APIError(CRMErrorCode.INVALID_TOKEN.value, f"Saleor's keys could not be fetched: {error}.") from None
+    except jwt.PyJWTError as error:
+        raise _translate(error) from None
+    _check_audience(payload)
+    try:
+        user_id = decode_id(payload.get("user_id"), "User", "token")
+    except APIError:
+        raise APIError(CRMErrorCode.INVALID_TOKEN.value, "The token names no Saleor user.") from None
+    claimed = set(payload.get("permissions") or []) | set(payload.get("user_permissions") or [])
+    return Caller(user_id=user_id, email=payload.get("email"), is_staff=bool(payload.get("is_staff")),
+                  permissions=frozenset(claimed))

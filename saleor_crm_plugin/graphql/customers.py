@@ -1,0 +1,93 @@
+"""Finding customers for the staff API: by ID (CRM or Saleor user) or email, filtered and sorted lists."""
+
+from datetime import datetime
+
+import graphene
+from django.db.models import Q
+from graphql_relay import from_global_id
+
+from ..models import CustomerProfile
+from ..events.schema import normalize_email
+from .errors import APIError, CRMErrorCode
+from .ids import decode_id
+
+
+class CRMCustomerFilterInput(graphene.InputObjectType):
+    search = graphene.String(description="Part of the email or name.")
+    min_orders = graphene.Int()
+    max_orders = graphene.Int()
+    last_order_after = graphene.DateTime()
+    last_order_before = graphene.DateTime()
+    marketing_consent = graphene.Boolean()
+    is_guest = graphene.Boolean()
+
+
+class CRMCustomerSortField(graphene.Enum):
+    ORDER_COUNT = "order_count"
+    LAST_ORDER = "last_order_at"
+    FIRST_ORDER = "first_order_at"
+    EMAIL = "email"
+    CREATED = "created_at"
+
+
+class CRMOrderDirection(graphene.Enum):
+    ASC = "asc"
+    DESC = "desc"
+
+
+class CRMCustomerSortingInput(graphene.InputObjectType):
+    field = CRMCustomerSortField(required=True)
+    direction = CRMOrderDirection(required=True)
+
+
+def customer_by_id_or_email(id=None, email=None) -> CustomerProfile | None:
+    """``id`` is a CRMCustomer or a Saleor User global ID; exactly one of ``id`` and ``email``."""
+    if (id is None) == (email is None):
+        raise APIError(CRMErrorCode.REQUIRED.value, "Give either id or email.", "id")
+    profiles = CustomerProfile.objects.filter(erased_at__isnull=True)
+    if email is not None:
+        return profiles.filter(email=normalize_email(email)).first()
+    try:
+        kind = from_global_id(str(id))[0]
+    except Exception:  # noqa: BLE001 - malformed: reported below with a code
+        kind = None
+    if kind == "User":
+        return profiles.filter(user_id=decode_id(id, "User", "id")).first()
+    return profiles.filter(pk=decode_id(id, "CRMCustomer", "id")).first()
+
+
+def filtered_customers(filter=None, sort_by=None):
+    queryset = CustomerProfile.objects.filter(erased_at__isnull=True)
+    filter = filter or {}
+    if filter.get("search"):
+        term = filter["search"].strip()
+        queryset = queryset.filter(
+            Q(email__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
+        )
+    if filter.get("min_orders") is not None:
+        queryset = queryset.filter(order_count__gte=filter["min_orders"])
+    if filter.get("max_orders") is not None:
+        queryset = queryset.filter(order_count__lte=filter["max_orders"])
+    if filter.get("last_order_after") is not None:
+        queryset = queryset.filter(last_order_at__gte=_aware(filter["last_order_after"], "lastOrderAfter"))
+    if filter.get("last_order_before") is not None:
+        queryset = queryset.filter(last_order_at__lt=_aware(filter["last_order_before"], "lastOrderBefore"))
+    if filter.get("marketing_consent") is not None:
+        queryset = queryset.filter(marketing_consent=filter["marketing_consent"])
+    if filter.get("is_guest") is not None:
+        queryset = queryset.filter(user_id__isnull=filter["is_guest"])
+    field, direction = "order_count", "desc"
+    if sort_by:
+        field, direction = sort_by["field"], sort_by["direction"]
+    key = f"-{field}" if direction == "desc" else field
+    nulls = {"nulls_last": True}
+    from django.db.models import F
+
+    expression = F(field).desc(**nulls) if direction == "desc" else F(field).asc(**nulls)
+    return queryset.order_by(expression, "-pk" if key.startswith("-") else "pk")
+
+
+def _aware(value: datetime, field: str) -> datetime:
+    if value.tzinfo is None:
+        raise APIError(CRMErrorCode.INVALID.value, "Give a date-time with a time zone.", field)
+    return value

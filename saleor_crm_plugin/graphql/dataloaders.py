@@ -1,0 +1,86 @@
+"""Per-request dataloaders: a page of customers costs a fixed number of queries."""
+
+from collections import defaultdict
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+from promise import Promise
+from promise.dataloader import DataLoader
+
+from ..models import CRMOrder, CRMOrderLine, CustomerNote, CustomerProfile, CustomerSpend
+
+
+class _Loader(DataLoader):
+    def batch_load_fn(self, keys):
+        found = self.load_many_by_key(list(keys))
+        return Promise.resolve([found.get(key, self.missing) for key in keys])
+
+    missing = None
+
+
+class SpendByProfile(_Loader):
+    missing = []
+
+    def load_many_by_key(self, keys):
+        grouped = defaultdict(list)
+        for spend in CustomerSpend.objects.filter(profile_id__in=keys).order_by("currency"):
+            grouped[spend.profile_id].append(spend)
+        return grouped
+
+
+class NotesByProfile(_Loader):
+    missing = []
+
+    def load_many_by_key(self, keys):
+        grouped = defaultdict(list)
+        for note in CustomerNote.objects.filter(profile_id__in=keys).order_by("-created_at", "-pk"):
+            grouped[note.profile_id].append(note)
+        return grouped
+
+
+class ProfileByUser(_Loader):
+    def load_many_by_key(self, keys):
+        return {p.user_id: p for p in CustomerProfile.objects.filter(user_id__in=keys)}
+
+
+class RecentOrdersByProfile(DataLoader):
+    """The newest ``limit`` orders of each profile, with their lines, in two queries."""
+
+    def __init__(self, limit: int):
+        super().__init__()
+        self.limit = limit
+
+    def batch_load_fn(self, keys):
+        ranked = CRMOrder.objects.filter(profile_id__in=keys).annotate(
+            rank=Window(RowNumber(), partition_by=[F("profile_id")], order_by=[F("placed_at").desc(), F("pk").desc()])
+        )
+        orders = [o for o in ranked if o.rank <= self.limit]
+        attach_lines(orders)
+        grouped = defaultdict(list)
+        for order in sorted(orders, key=lambda o: (o.placed_at, o.pk), reverse=True):
+            grouped[order.profile_id].append(order)
+        return Promise.resolve([grouped.get(key, []) for key in keys])
+
+
+def attach_lines(orders) -> None:
+    """Set ``crm_lines`` on each order with one query."""
+    by_order = defaultdict(list)
+    for line in CRMOrderLine.objects.filter(order_id__in=[o.pk for o in orders]).order_by("pk"):
+        by_order[line.order_id].append(line)
+    for order in orders:
+        order.crm_lines = by_order.get(order.pk, [])
+
+
+class Loaders:
+    """Created once per request (``info.context.crm_loaders``)."""
+
+    def __init__(self):
+        self.spend = SpendByProfile()
+        self.notes = NotesByProfile()
+        self.profile_by_user = ProfileByUser()
+        self._orders = {}
+
+    def recent_orders(self, limit: int) -> RecentOrdersByProfile:
+        if limit not in self._orders:
+            self._orders[limit] = RecentOrdersByProfile(limit)
+        return self._orders[limit]

@@ -1,0 +1,47 @@
+"""Error codes of the GraphQL API, and the exception that carries one."""
+
+import graphene
+
+from ..error_codes import RecommendationErrorCode
+
+
+class CRMErrorCode(graphene.Enum):
+    INVALID = "invalid"
+    INVALID_ID = "invalid_id"
+    REQUIRED = "required"
+    OUT_OF_RANGE = "out_of_range"
+    NOT_FOUND = "not_found"
+    UNAUTHENTICATED = "unauthenticated"
+    PERMISSION_DENIED = "permission_denied"
+    INVALID_TOKEN = "invalid_token"
+    TOKEN_EXPIRED = "token_expired"
+    QUERY_TOO_COMPLEX = "query_too_complex"
+
+
+class CRMError(graphene.ObjectType):
+    """A mutation error, in Saleor's style."""
+
+    field = graphene.String(description="The input field the error is about; null for the whole request.")
+    message = graphene.String(required=True)
+    code = CRMErrorCode(required=True)
+
+
+class APIError(Exception):
+    """Raised by resolvers; the view reports ``code`` and ``field`` in the error's ``extensions``."""
+
+    def __init__(self, code: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.code = code
+        self.field = field
+        self.message = message
+
+    def as_error(self) -> dict:
+        return {"field": self.field, "message": self.message, "code": self.code}
+
+
+RECOMMENDATION_CODES = {
+    RecommendationErrorCode.INVALID: CRMErrorCode.INVALID.value,
+    RecommendationErrorCode.REQUIRED: CRMErrorCode.REQUIRED.value,
+    RecommendationErrorCode.OUT_OF_RANGE: CRMErrorCode.OUT_OF_RANGE.value,
+    RecommendationErrorCode.NOT_FOUND: CRMErrorCode.NOT_FOUND.value,
+}

@@ -1,0 +1,259 @@
+"""Object types: orders, the shopper's own profile, the staff view of a customer."""
+
+import graphene
+
+from ..profiles.timeline import timeline
+from .ids import global_id
+from .pagination import check_first, connection, paginate
+from .recommendations import Recommendation, for_customer
+
+
+class CRMMoney(graphene.ObjectType):
+    currency = graphene.String(required=True)
+    amount = graphene.Float(required=True)
+
+
+def money(amount, currency) -> CRMMoney:
+    return CRMMoney(currency=currency, amount=float(amount or 0))
+
+
+class CRMSpend(graphene.ObjectType):
+    """Orders and revenue in one currency (never added across currencies)."""
+
+    currency = graphene.String(required=True)
+    order_count = graphene.Int(required=True)
+    revenue = graphene.Field(CRMMoney, required=True)
+    average_order_value = graphene.Field(CRMMoney, required=True)
+
+    @staticmethod
+    def resolve_revenue(root, info):
+        return money(root.revenue, root.currency)
+
+    @staticmethod
+    def resolve_average_order_value(root, info):
+        return money(root.average_order_value, root.currency)
+
+
+class CRMOrderState(graphene.Enum):
+    PLACED = "placed"
+    PAID = "paid"
+    FULFILLED = "fulfilled"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+    REFUNDED = "refunded"
+
+
+class CRMOrderLine(graphene.ObjectType):
+    product_id = graphene.ID(description="Saleor's global ID of the product.")
+    product_name = graphene.String(required=True)
+    variant_name = graphene.String(required=True)
+    sku = graphene.String(required=True)
+    quantity = graphene.Int(required=True)
+    unit_price = graphene.Field(CRMMoney, required=True)
+    total_price = graphene.Field(CRMMoney, required=True)
+
+    @staticmethod
+    def resolve_product_id(root, info):
+        return global_id("Product", root.product_id) if root.product_id is not None else None
+
+    @staticmethod
+    def resolve_unit_price(root, info):
+        return money(root.unit_price, root.order_currency)
+
+    @staticmethod
+    def resolve_total_price(root, info):
+        return money(root.total_price, root.order_currency)
+
+
+class CRMOrder(graphene.ObjectType):
+    id = graphene.ID(required=True, description="Saleor's global ID of the order.")
+    number = graphene.String(required=True)
+    channel = graphene.String(required=True)
+    status = graphene.String(required=True, description="Saleor's order status as last seen.")
+    tracking_state = CRMOrderState(required=True, description="Where the order stands, from its events.")
+    is_paid = graphene.Boolean(required=True)
+    is_fulfilled = graphene.Boolean(required=True)
+    is_cancelled = graphene.Boolean(required=True)
+    is_refunded = graphene.Boolean(required=True)
+    total = graphene.Field(CRMMoney, required=True)
+    placed_at = graphene.DateTime(required=True)
+    lines = graphene.List(graphene.NonNull(CRMOrderLine), required=True)
+
+    @staticmethod
+    def resolve_id(root, info):
+        return global_id("Order", root.order_id)
+
+    @staticmethod
+    def resolve_tracking_state(root, info):
+        for flag, state in (("is_cancelled", "cancelled"), ("is_expired", "expired"),
+                            ("is_fully_refunded", "refunded"), ("is_fulfilled", "fulfilled"), ("is_paid", "paid")):
+            if getattr(root, flag):
+                return state
+        return "placed"
+
+    @staticmethod
+    def resolve_total(root, info):
+        return money(root.total_gross, root.currency)
+
+    @staticmethod
+    def resolve_lines(root, info):
+        lines = getattr(root, "crm_lines", None)
+        if lines is None:
+            lines = list(root.lines.order_by("pk"))
+        for line in lines:
+            line.order_currency = root.currency
+        return lines
+
+
+CRMOrderConnection = connection(CRMOrder, "CRMOrderCountable")
+
+
+def order_history(profile, first, after) -> dict:
+    """A page of ``profile``'s orders, newest first, lines loaded in one query."""
+    from ..models import CRMOrder as OrderModel
+    from .dataloaders import attach_lines
+
+    queryset = OrderModel.objects.filter(profile=profile).order_by("-placed_at", "-pk") if profile else \
+        OrderModel.objects.none()
+    page = paginate(queryset, first, after)
+    attach_lines(page["nodes"])
+    return page
+
+
+class CRMTimelineEntry(graphene.ObjectType):
+    at = graphene.DateTime(required=True)
+    kind = graphene.String(required=True)
+    text = graphene.String(required=True)
+
+
+class CRMCustomerNote(graphene.ObjectType):
+    text = graphene.String(required=True)
+    author_email = graphene.String(required=True)
+    created_at = graphene.DateTime(required=True)
+
+
+class CRMFavouriteProduct(graphene.ObjectType):
+    product_id = graphene.ID()
+    name = graphene.String(required=True)
+    quantity = graphene.Int(required=True)
+    orders = graphene.Int(required=True)
+
+    @staticmethod
+    def resolve_product_id(root, info):
+        return global_id("Product", root["product_id"]) if root.get("product_id") is not None else None
+
+    @staticmethod
+    def resolve_name(root, info):
+        return root.get("name") or ""
+
+    @staticmethod
+    def resolve_quantity(root, info):
+        return root.get("quantity", 0)
+
+    @staticmethod
+    def resolve_orders(root, info):
+        return root.get("orders", 0)
+
+
+class CRMFavouriteCategory(graphene.ObjectType):
+    name = graphene.String(required=True)
+    quantity = graphene.Int(required=True)
+
+    @staticmethod
+    def resolve_name(root, info):
+        return root.get("category") or ""
+
+    @staticmethod
+    def resolve_quantity(root, info):
+        return root.get("quantity", 0)
+
+
+class _ProfileFields:
+    """What a shopper may see of their own profile (and staff of anyone's)."""
+
+    email = graphene.String()
+    first_name = graphene.String(required=True)
+    last_name = graphene.String(required=True)
+    marketing_consent = graphene.Boolean(description="null: never asked.")
+    marketing_consent_updated_at = graphene.DateTime()
+    order_count = graphene.Int(required=True)
+    first_order_at = graphene.DateTime()
+    last_order_at = graphene.DateTime()
+    spend = graphene.List(graphene.NonNull(CRMSpend), required=True)
+
+    @staticmethod
+    def resolve_marketing_consent_updated_at(root, info):
+        return root.marketing_consent_at
+
+    @staticmethod
+    def resolve_spend(root, info):
+        return info.context.crm_loaders.spend.load(root.pk)
+
+
+class CRMProfile(_ProfileFields, graphene.ObjectType):
+    """The signed-in shopper's own CRM data."""
+
+
+class CRMCustomer(_ProfileFields, graphene.ObjectType):
+    """Everything the CRM knows about one customer (staff with MANAGE_USERS)."""
+
+    id = graphene.ID(required=True, description="The CRM customer's global ID.")
+    user_id = graphene.ID(description="Saleor's global ID of the account; null for a guest.")
+    is_guest = graphene.Boolean(required=True)
+    is_active = graphene.Boolean(required=True)
+    placed_count = graphene.Int(required=True)
+    cancelled_count = graphene.Int(required=True)
+    refunded_count = graphene.Int(required=True)
+    mean_days_between_orders = graphene.Float()
+    favourite_products = graphene.List(graphene.NonNull(CRMFavouriteProduct), required=True)
+    favourite_categories = graphene.List(graphene.NonNull(CRMFavouriteCategory), required=True)
+    channels = graphene.List(graphene.NonNull(graphene.String), required=True)
+    open_checkouts = graphene.Int(required=True)
+    abandoned_checkouts = graphene.Int(required=True)
+    created_at = graphene.DateTime(required=True)
+    notes = graphene.List(graphene.NonNull(CRMCustomerNote), required=True)
+    timeline = graphene.List(graphene.NonNull(CRMTimelineEntry), required=True, first=graphene.Int())
+    recommendations = graphene.List(graphene.NonNull(Recommendation), required=True,
+                                    channel=graphene.String(required=True), first=graphene.Int())
+    orders = graphene.Field(CRMOrderConnection, required=True, first=graphene.Int(), after=graphene.String())
+    recent_orders = graphene.List(graphene.NonNull(CRMOrder), required=True, first=graphene.Int(),
+                                  description="The newest orders (batched across a page of customers).")
+
+    @staticmethod
+    def resolve_id(root, info):
+        return global_id("CRMCustomer", root.pk)
+
+    @staticmethod
+    def resolve_user_id(root, info):
+        return global_id("User", root.user_id) if root.user_id else None
+
+    @staticmethod
+    def resolve_is_guest(root, info):
+        return root.is_guest
+
+    @staticmethod
+    def resolve_channels(root, info):
+        return [c if isinstance(c, str) else c.get("channel", "") for c in root.channels or []]
+
+    @staticmethod
+    def resolve_notes(root, info):
+        return info.context.crm_loaders.notes.load(root.pk)
+
+    @staticmethod
+    def resolve_timeline(root, info, first=None):
+        return [CRMTimelineEntry(**entry) for entry in timeline(root, limit=check_first(first or 20))]
+
+    @staticmethod
+    def resolve_recommendations(root, info, channel, first=None):
+        return for_customer(root, channel, first)
+
+    @staticmethod
+    def resolve_orders(root, info, first=None, after=None):
+        return order_history(root, first, after)
+
+    @staticmethod
+    def resolve_recent_orders(root, info, first=None):
+        return info.context.crm_loaders.recent_orders(check_first(first or 5)).load(root.pk)
+
+
+CRMCustomerConnection = connection(CRMCustomer, "CRMCustomerCountable")

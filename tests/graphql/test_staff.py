@@ -1,0 +1,141 @@
+"""Staff: one customer, pages of customers (constant queries), notes and consent."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from saleor_crm_plugin.models import CustomerNote, CustomerProfile
+from tests.graphql.conftest import error_codes, gid, operation, staff_token, token
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def trained(record_shop):
+    from saleor_crm_plugin.recommendations.training import train_models
+
+    train_models()
+
+
+def test_one_customer_with_metrics_timeline_notes_recommendations_and_orders(gql, trained):
+    # given
+    profile = CustomerProfile.objects.get(user_id=100)
+    CustomerNote.objects.create(profile=profile, text="Prefers first pressings", author_email="ann@shop.example")
+    # when
+    _, body = gql(operation("staff/customer"), {"email": "JAZZ0@example.com", "channel": "web"},
+                  bearer=staff_token())
+    # then
+    customer = body["data"]["crmCustomer"]
+    assert customer["id"] == gid("CRMCustomer", profile.pk) and customer["userId"] == gid("User", 100)
+    assert customer["orderCount"] == 4 and customer["meanDaysBetweenOrders"] == 7.0
+    # 4 + 3 + 3 + 4 lines at 10.00 (coffee twice in the third order)
+    assert customer["spend"] == [{"currency": "USD", "orderCount": 4, "revenue": {"amount": 140.0},
+                                  "averageOrderValue": {"amount": 35.0}}]
+    assert customer["favouriteProducts"][0] == {"productId": gid("Product", 8), "name": "Coffee beans",
+                                                "quantity": 5}
+    assert len(customer["timeline"]) == 4 and customer["timeline"][0]["kind"] == "order.created"
+    assert customer["notes"] == [{"text": "Prefers first pressings", "authorEmail": "ann@shop.example",
+                                  "createdAt": customer["notes"][0]["createdAt"]}]
+    assert customer["recommendations"][0]["productId"] == gid("Product", 8)
+    assert customer["orders"]["totalCount"] == 4 and len(customer["orders"]["edges"]) == 3
+
+
+@pytest.mark.parametrize("arguments, expected", [
+    ('id: "{crm}"', "jazz0@example.com"),
+    ('id: "{user}"', "jazz0@example.com"),
+    ('email: "nobody@example.com"', None),
+])
+def test_a_customer_is_found_by_crm_id_saleor_user_id_or_email(gql, record_shop, arguments, expected):
+    profile = CustomerProfile.objects.get(user_id=100)
+    arguments = arguments.format(crm=gid("CRMCustomer", profile.pk), user=gid("User", 100))
+    _, body = gql(f"query {{ crmCustomer({arguments}) {{ email }} }}", bearer=staff_token())
+    found = body["data"]["crmCustomer"]
+    assert (found["email"] if found else None) == expected
+
+
+@pytest.mark.parametrize("arguments, code", [
+    ('id: "garbage"', "invalid_id"), ('id: "UHJvZHVjdDox"', "invalid_id"), ("", "required"),
+])
+def test_bad_customer_lookups_get_codes(gql, record_shop, arguments, code):
+    call = f"crmCustomer({arguments})" if arguments else "crmCustomer"
+    _, body = gql(f"query {{ {call} {{ email }} }}", bearer=staff_token())
+    assert error_codes(body) == [code]
+
+
+def test_customers_are_filtered_sorted_and_paged(gql, record_shop):
+    # given
+    CustomerProfile.objects.filter(user_id=201).update(marketing_consent=True)
+    query = """query($filter: CRMCustomerFilterInput, $after: String) {
+      crmCustomers(filter: $filter, first: 3, after: $after, sortBy: {field: EMAIL, direction: ASC}) {
+        totalCount pageInfo { hasNextPage endCursor } edges { node { email } } } }"""
+    # when
+    _, first = gql(query, {"filter": {"search": "rock"}}, bearer=staff_token())
+    page = first["data"]["crmCustomers"]
+    _, second = gql(query, {"filter": {"search": "rock"}, "after": page["pageInfo"]["endCursor"]},
+                    bearer=staff_token())
+    _, consenting = gql(query, {"filter": {"marketingConsent": True}}, bearer=staff_token())
+    _, none = gql(query, {"filter": {"minOrders": 5}}, bearer=staff_token())
+    # then
+    assert page["totalCount"] == 4 and page["pageInfo"]["hasNextPage"]
+    assert [e["node"]["email"] for e in page["edges"]] == [f"rock{i}@example.com" for i in range(3)]
+    assert [e["node"]["email"] for e in second["data"]["crmCustomers"]["edges"]] == ["rock3@example.com"]
+    assert [e["node"]["email"] for e in consenting["data"]["crmCustomers"]["edges"]] == ["rock1@example.com"]
+    assert none["data"]["crmCustomers"]["totalCount"] == 0
+
+
+def test_a_page_of_customers_runs_a_constant_number_of_queries(gql, trained, events, ingest, settings):
+    # given: 8 customers, then 50 (each with orders, spend, notes); the serving store checks
+    # for a new model every 60 s, as in production (the tests' default is every call)
+    settings.SALEOR_CRM = {**settings.SALEOR_CRM, "recommendation_refresh_seconds": 60}
+    query = operation("staff/customers-page")
+
+    def count_queries(first):
+        with CaptureQueriesContext(connection) as captured:
+            _, body = gql(query, {"first": first, "channel": "web"}, bearer=staff_token())
+        assert "errors" not in body, body
+        return len(captured), len(body["data"]["crmCustomers"]["edges"])
+
+    count_queries(8)  # the first call loads the serving store (version, bundle, catalog)
+    small = count_queries(8)
+    ingest(*[events.order(email=f"extra{i}@example.com", user_id=1000 + i, channel="web",
+                          lines=[events.line(product_id=1 + i % 7)]) for i in range(42)])
+    for profile in CustomerProfile.objects.all()[:20]:
+        CustomerNote.objects.create(profile=profile, text="called")
+    # when
+    large = count_queries(50)
+    # then
+    assert small[1] == 8 and large[1] == 50
+    assert large[0] == small[0], f"{small[0]} queries for 8 customers, {large[0]} for 50"
+
+
+def test_staff_add_notes_with_validation_errors_in_the_payload(gql, record_shop):
+    profile = CustomerProfile.objects.get(user_id=100)
+    mutation = operation("staff/customer-note-add")
+    # when
+    _, added = gql(mutation, {"customer": gid("CRMCustomer", profile.pk), "note": " Called about a refund "},
+                   bearer=staff_token())
+    _, empty = gql(mutation, {"customer": gid("CRMCustomer", profile.pk), "note": "  "}, bearer=staff_token())
+    _, missing = gql(mutation, {"customer": gid("CRMCustomer", 999999), "note": "x"}, bearer=staff_token())
+    _, malformed = gql(mutation, {"customer": "zzz", "note": "x"}, bearer=staff_token())
+    _, shopper = gql(mutation, {"customer": gid("CRMCustomer", profile.pk), "note": "x"}, bearer=token(user_id=100))
+    # then
+    result = added["data"]["crmCustomerNoteAdd"]
+    assert result["errors"] == [] and result["customer"]["notes"] == [
+        {"text": "Called about a refund", "authorEmail": "staff@example.com"}]
+    assert empty["data"]["crmCustomerNoteAdd"]["errors"] == [
+        {"field": "note", "message": "The note is empty.", "code": "REQUIRED"}]
+    assert missing["data"]["crmCustomerNoteAdd"]["errors"][0]["code"] == "NOT_FOUND"
+    assert malformed["data"]["crmCustomerNoteAdd"]["errors"][0]["code"] == "INVALID_ID"
+    assert error_codes(shopper) == ["permission_denied"]
+    assert CustomerNote.objects.count() == 1
+
+
+def test_staff_update_a_customers_consent(gql, record_shop):
+    _, body = gql(operation("staff/marketing-consent"), {"customer": gid("User", 200), "consent": False},
+                  bearer=staff_token())
+    assert body["data"]["crmMarketingConsentUpdate"]["customer"]["marketingConsent"] is False
+    profile = CustomerProfile.objects.get(user_id=200)
+    assert profile.marketing_consent is False and profile.marketing_consent_source == "staff:staff@example.com"
+    _, shopper = gql(operation("staff/marketing-consent"), {"customer": gid("User", 200), "consent": True},
+                     bearer=token(user_id=100))
+    assert error_codes(shopper) == ["permission_denied"]

@@ -2,6 +2,7 @@
 
 DATABASE_URL   PostgreSQL (default: postgres://postgres@127.0.0.1:5432/saleor_crm)
 CELERY_BROKER_URL  Redis broker (default: redis://127.0.0.1:6379/5)
+SALEOR_CRM_SALEOR_URL / SALEOR_CRM_JWKS_URL / SALEOR_CRM_JWT_AUDIENCE  token verification
 """
 
 import os
@@ -43,6 +44,11 @@ SALEOR_CRM = {
     if f"SALEOR_CRM_{key.upper()}" in os.environ
 }
 SALEOR_CRM_FOLD_ON_COMMIT = os.environ.get("SALEOR_CRM_FOLD_ON_COMMIT", "1") == "1"
+
+# The GraphQL API verifies Saleor's JWTs against Saleor's JWKS (see saleor_crm_plugin/graphql/auth.py).
+SALEOR_CRM_SALEOR_URL = os.environ.get("SALEOR_CRM_SALEOR_URL")  # e.g. https://shop.example.com/graphql/
+SALEOR_CRM_JWKS_URL = os.environ.get("SALEOR_CRM_JWKS_URL")  # default: <Saleor URL host>/.well-known/jwks.json
+SALEOR_CRM_JWT_AUDIENCE = os.environ.get("SALEOR_CRM_JWT_AUDIENCE")  # accept only tokenCreate(audience: …)
 
 LOGGING = {
     "version": 1,

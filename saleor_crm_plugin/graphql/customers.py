@@ -3,7 +3,7 @@
 from datetime import datetime
 
 import graphene
-from django.db.models import Q
+from django.db.models import F, Q
 from graphql_relay import from_global_id
 
 from ..models import CustomerProfile
@@ -38,6 +38,9 @@ class CRMOrderDirection(graphene.Enum):
 class CRMCustomerSortingInput(graphene.InputObjectType):
     field = CRMCustomerSortField(required=True)
     direction = CRMOrderDirection(required=True)
+
+
+NULLABLE_SORT_FIELDS = {"last_order_at", "first_order_at", "email"}
 
 
 def customer_by_id_or_email(id=None, email=None) -> CustomerProfile | None:
@@ -79,12 +82,12 @@ def filtered_customers(filter=None, sort_by=None):
     field, direction = "order_count", "desc"
     if sort_by:
         field, direction = sort_by["field"], sort_by["direction"]
-    key = f"-{field}" if direction == "desc" else field
-    nulls = {"nulls_last": True}
-    from django.db.models import F
-
-    expression = F(field).desc(**nulls) if direction == "desc" else F(field).asc(**nulls)
-    return queryset.order_by(expression, "-pk" if key.startswith("-") else "pk")
+    # Nullable fields sort their nulls last; order count and creation date have none, so the
+    # default sort (order count, newest first) can walk crm_profile_order_count_idx.
+    nulls = {"nulls_last": True} if field in NULLABLE_SORT_FIELDS else {}
+    if direction == "desc":
+        return queryset.order_by(F(field).desc(**nulls), F("pk").desc())
+    return queryset.order_by(F(field).asc(**nulls), F("pk").asc())
 
 
 def _aware(value: datetime, field: str) -> datetime:

@@ -97,27 +97,24 @@ class CRMOrder(graphene.ObjectType):
 
     @staticmethod
     def resolve_lines(root, info):
-        lines = getattr(root, "crm_lines", None)
-        if lines is None:
-            lines = list(root.lines.order_by("pk"))
-        for line in lines:
-            line.order_currency = root.currency
-        return lines
+        def priced(lines):
+            for line in lines:
+                line.order_currency = root.currency
+            return lines
+
+        return info.context.crm_loaders.lines.load(root.pk).then(priced)
 
 
 CRMOrderConnection = connection(CRMOrder, "CRMOrderCountable")
 
 
 def order_history(profile, first, after) -> dict:
-    """A page of ``profile``'s orders, newest first, lines loaded in one query."""
+    """A page of ``profile``'s orders, newest first (their lines come through a dataloader)."""
     from ..models import CRMOrder as OrderModel
-    from .dataloaders import attach_lines
 
     queryset = OrderModel.objects.filter(profile=profile).order_by("-placed_at", "-pk") if profile else \
         OrderModel.objects.none()
-    page = paginate(queryset, first, after)
-    attach_lines(page["nodes"])
-    return page
+    return paginate(queryset, first, after)
 
 
 class CRMTimelineEntry(graphene.ObjectType):

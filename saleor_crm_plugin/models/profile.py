@@ -44,7 +44,10 @@ class CustomerProfile(models.Model):
     class Meta:
         db_table = "crm_customer_profile"
         constraints = [models.UniqueConstraint(fields=["email"], name="crm_profile_email_uniq")]
-        indexes = [models.Index(fields=["last_order_at"], name="crm_profile_last_order_idx")]
+        indexes = [
+            models.Index(fields=["last_order_at"], name="crm_profile_last_order_idx"),
+            models.Index(fields=["-order_count", "-id"], name="crm_profile_order_count_idx"),  # staff lists
+        ]
 
     def __str__(self):
         return self.email or (f"user {self.user_id}" if self.user_id else f"profile {self.pk}")

@@ -8,6 +8,7 @@ the ``Served`` object it took at its start, so a model swap mid-call never
 mixes two versions, and a version is only ever read from a committed row.
 """
 
+import gc
 import json
 import threading
 import time
@@ -122,6 +123,11 @@ class ServingStore:
                 time.monotonic() - served.catalog.built_at < CATALOG_MAX_AGE else Catalog.load(stamp)
             if served is None or served.bundle is not bundle or served.catalog is not catalog:
                 self._served = Served(version=version, bundle=bundle, catalog=catalog)
+                # The catalog and bundle live until the next swap: keep them (and what the process
+                # loaded before) out of the garbage collector's full scans, which otherwise cost
+                # tens of milliseconds on an unlucky request.
+                gc.collect()
+                gc.freeze()
             self._checked_at = time.monotonic()
             return self._served
 

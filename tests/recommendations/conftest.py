@@ -6,7 +6,10 @@ from tests.conftest import T0, days
 @pytest.fixture(autouse=True)
 def _serve_fresh(settings):
     # Every call checks the active version, so each test sees its own training.
+    from saleor_crm_plugin.recommendations.store import store
+
     settings.SALEOR_CRM = {**(getattr(settings, "SALEOR_CRM", {}) or {}), "recommendation_refresh_seconds": 0}
+    store.invalidate()  # the process-wide store must not carry another test's refresh interval
 
 
 RECORDS = {  # product id: (name, category, genre)

@@ -1,5 +1,7 @@
 """Staff: one customer, pages of customers (constant queries), notes and consent."""
 
+from datetime import datetime, timezone
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -139,3 +141,74 @@ def test_staff_update_a_customers_consent(gql, record_shop):
     _, shopper = gql(operation("staff/marketing-consent"), {"customer": gid("User", 200), "consent": True},
                      bearer=token(user_id=100))
     assert error_codes(shopper) == ["permission_denied"]
+
+
+ALL_FIELDS = """query($id: ID!) { crmCustomer(id: $id) {
+  id userId email firstName lastName isGuest isActive marketingConsent marketingConsentUpdatedAt
+  orderCount placedCount cancelledCount refundedCount firstOrderAt lastOrderAt meanDaysBetweenOrders
+  favouriteProducts { productId name quantity orders } favouriteCategories { name quantity } channels
+  openCheckouts abandonedCheckouts createdAt spend { currency orderCount revenue { amount currency }
+  averageOrderValue { amount currency } }
+  recentOrders(first: 1) { id number channel status trackingState isPaid isFulfilled isCancelled isRefunded
+    placedAt total { amount currency } lines { productId productName variantName sku quantity
+    unitPrice { amount currency } totalPrice { amount currency } } }
+} }"""
+
+
+def test_every_customer_field_has_its_value(gql, record_shop, events, ingest):
+    # given: one more, cancelled, order in EUR on another channel, and an open checkout
+    ingest(events.order(email="jazz0@example.com", user_id=100, channel="eu-web", currency="EUR",
+                        at=record_shop["products"][0].occurred_at.replace(year=2026), status="canceled",
+                        lines=[events.line(product_id=2, price="20.00", category="Vinyl")]),
+           events.checkout(token="open-1", user_id=100, email="jazz0@example.com", at=datetime.now(timezone.utc)))
+    ingest(events.order("order.cancelled", order_id=CustomerProfile.objects.get(user_id=100).orders.order_by(
+        "-placed_at").first().order_id, email="jazz0@example.com", user_id=100, channel="eu-web", currency="EUR",
+        at=record_shop["products"][0].occurred_at.replace(year=2026), status="canceled",
+        lines=[events.line(product_id=2, price="20.00", category="Vinyl")]))
+    profile = CustomerProfile.objects.get(user_id=100)
+    # when
+    _, body = gql(ALL_FIELDS, {"id": gid("CRMCustomer", profile.pk)}, bearer=staff_token())
+    # then
+    assert "errors" not in body, body
+    c = body["data"]["crmCustomer"]
+    assert (c["email"], c["isGuest"], c["isActive"], c["marketingConsent"]) == ("jazz0@example.com", False, True, None)
+    assert (c["orderCount"], c["placedCount"], c["cancelledCount"], c["refundedCount"]) == (4, 5, 1, 0)
+    assert c["openCheckouts"] == 1 and c["abandonedCheckouts"] == 0
+    assert {cat["name"] for cat in c["favouriteCategories"]} >= {"Vinyl", "Pantry"}
+    assert c["favouriteProducts"][0]["orders"] == 4
+    assert set(c["channels"]) >= {"web"} and c["createdAt"]
+    assert [s["currency"] for s in c["spend"]] == ["USD"]  # the cancelled EUR order does not count
+    newest = c["recentOrders"][0]
+    assert (newest["channel"], newest["trackingState"], newest["isCancelled"]) == ("eu-web", "CANCELLED", True)
+    assert newest["total"] == {"amount": 20.0, "currency": "EUR"}
+    assert newest["lines"][0]["unitPrice"] == {"amount": 20.0, "currency": "EUR"}
+    assert newest["lines"][0]["sku"] == "" and newest["lines"][0]["variantName"] == ""
+
+
+@pytest.mark.parametrize("sort", ["ORDER_COUNT", "LAST_ORDER", "FIRST_ORDER", "EMAIL", "CREATED"])
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+def test_every_sort_orders_customers(gql, record_shop, sort, direction):
+    field = {"ORDER_COUNT": "orderCount", "LAST_ORDER": "lastOrderAt", "FIRST_ORDER": "firstOrderAt",
+             "EMAIL": "email", "CREATED": "createdAt"}[sort]
+    query = f"""query {{ crmCustomers(first: 20, sortBy: {{field: {sort}, direction: {direction}}}) {{
+        edges {{ node {{ {field} }} }} }} }}"""
+    _, body = gql(query, bearer=staff_token())
+    values = [e["node"][field] for e in body["data"]["crmCustomers"]["edges"]]
+    assert len(values) == 8 and values == sorted(values, reverse=direction == "DESC")
+
+
+def test_date_guest_and_order_count_filters(gql, record_shop, events, ingest):
+    ingest(events.order(email="guest@example.com", channel="web"))
+    query = """query($filter: CRMCustomerFilterInput) { crmCustomers(filter: $filter, first: 50) {
+        totalCount edges { node { email } } } }"""
+
+    def emails(filter):
+        _, body = gql(query, {"filter": filter}, bearer=staff_token())
+        return body, sorted(e["node"]["email"] for e in (body["data"] or {}).get("crmCustomers", {}).get("edges", []))
+
+    assert emails({"isGuest": True})[1] == ["guest@example.com"]
+    assert emails({"maxOrders": 1})[1] == ["guest@example.com"]
+    assert len(emails({"lastOrderAfter": "2025-03-22T00:00:00+00:00"})[1]) == 8  # the fans' 4th orders
+    assert emails({"lastOrderBefore": "2025-03-22T00:00:00+00:00"})[1] == ["guest@example.com"]
+    naive, _ = emails({"lastOrderAfter": "2025-03-22T00:00:00"})
+    assert error_codes(naive) == ["invalid"] and naive["errors"][0]["extensions"]["field"] == "lastOrderAfter"

@@ -1,3 +1,4 @@
+from .analytics import AnalyticsRun, CustomerAnalytics
 from .checkout import CRMCheckout
 from .event import CRMEvent
 from .order import CRMOrder, CRMOrderLine
@@ -7,6 +8,8 @@ from .profile import CustomerNote, CustomerProfile, CustomerSpend, DirtyProfile,
 from .settings import BackfillCursor, CRMSetting
 
 __all__ = [
+    "AnalyticsRun",
+    "CustomerAnalytics",
     "BackfillCursor",
     "CRMCheckout",
     "CRMEvent",

@@ -1,0 +1,1 @@
+"""Customer analytics on arrays (numpy/scipy only, no Django): RFM, lifetime value, churn risk."""

@@ -1,0 +1,63 @@
+"""Recompute RFM, lifetime value and churn risk now, and print the RFM groups and the top customers by CLV."""
+
+import sys
+from datetime import datetime, timezone as dt_timezone
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db.models import Count, Max, Sum
+
+from ...analytics.rfm import GROUPS
+from ...models import AnalyticsRun, CRMOrder, CustomerAnalytics
+from ...profiles.analytics import recompute_analytics
+from ._progress import EntityProgress
+
+
+class Command(BaseCommand):
+    help = "Recompute every customer's RFM scores and group, expected orders, P(alive) and 12-month CLV."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--top", type=int, default=10)
+        parser.add_argument("--as-of", default=None, help="'latest' (the newest order: for imported history "
+                            "such as the demo's) or an ISO date; default now.")
+
+    def handle(self, *args, top, as_of, **options):
+        now = None
+        if as_of == "latest":
+            now = CRMOrder.objects.aggregate(latest=Max("placed_at"))["latest"]
+        elif as_of:
+            try:
+                now = datetime.fromisoformat(as_of)
+            except ValueError:
+                raise CommandError("--as-of takes 'latest' or an ISO date such as 2025-01-31.") from None
+            if now.tzinfo is None:
+                now = now.replace(tzinfo=dt_timezone.utc)
+        progress = EntityProgress(sys.stderr)
+        try:
+            counts = recompute_analytics(now=now, progress=progress)
+        finally:
+            progress.close()
+        for currency, customers in counts.items():
+            run = AnalyticsRun.objects.filter(currency=currency).order_by("-computed_at").first()
+            fit = run.params.get("bgnbd") if run else None
+            how = (f"BG/NBD r={fit['r']:.3f} α={fit['alpha']:.2f} a={fit['a']:.3f} b={fit['b']:.3f}" if fit
+                   else "fallback (too few repeat customers for BG/NBD)")
+            self.stdout.write(f"Analytics {currency}: {customers:,} customers, {how}")
+        rows = CustomerAnalytics.objects.values("currency", "rfm_group").annotate(
+            n=Count("pk"), revenue=Sum("revenue"))
+        by_group = {(r["currency"], r["rfm_group"]): r for r in rows}
+        for currency in counts:
+            self.stdout.write(f"\nRFM groups ({currency})")
+            for group in GROUPS:
+                row = by_group.get((currency, group))
+                n = row["n"] if row else 0
+                self.stdout.write(f"  {group.replace('_', ' '):<20} {n:6,d} {'#' * round(40 * n / max(1, counts[currency]))}")
+            priced = CustomerAnalytics.objects.filter(currency=currency, revenue__gt=0).exists()
+            self.stdout.write(f"\nTop {top} customers by 12-month CLV ({currency})" + (
+                "" if priced else ": the data has no prices, so CLV amounts are 0; ranked by expected orders"))
+            best = CustomerAnalytics.objects.filter(currency=currency).select_related("profile").order_by(
+                "-clv_12m", "-expected_orders_365", "profile_id")[:top]
+            for i, a in enumerate(best, 1):
+                self.stdout.write(
+                    f"  {i:2d}. {str(a.profile):<40} CLV {a.clv_12m:>10,.2f}  orders/yr {a.expected_orders_365:6.1f}  "
+                    f"P(alive) {a.p_alive:.2f}  {a.rfm_group.replace('_', ' ')} [{a.method}, {a.confidence}]"
+                )

@@ -1,0 +1,38 @@
+"""The CDNOW data files shipped in the PyPI package ``lifetimes`` (read, never imported)."""
+
+from datetime import date
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+EPOCH = date(1970, 1, 1)
+
+
+def cdnow_path(name: str = "CDNOW_sample.txt") -> Path:
+    path = Path(metadata.distribution("lifetimes").locate_file(f"lifetimes/datasets/{name}"))
+    if not path.exists():
+        raise FileNotFoundError(f"{name} comes from the PyPI package lifetimes: pip install --no-deps lifetimes==0.11.3")
+    return path
+
+
+def day_number(yyyymmdd: str) -> int:
+    return (date(int(yyyymmdd[:4]), int(yyyymmdd[4:6]), int(yyyymmdd[6:])) - EPOCH).days
+
+
+def read_cdnow(name: str = "CDNOW_sample.txt"):
+    """(customer, day, dollars) per line; the sample has an extra column, the master file a header."""
+    customers, days, values = [], [], []
+    for line in cdnow_path(name).read_text().splitlines():
+        parts = line.split()
+        if not parts or not parts[0].isdigit():
+            continue
+        if len(parts) == 5:  # sample: id, id in the master file, date, CDs, dollars
+            parts = [parts[0], parts[2], parts[3], parts[4]]
+        customers.append(int(parts[0]))
+        days.append(day_number(parts[1]))
+        values.append(float(parts[3]))
+    return np.array(customers), np.array(days), np.array(values)
+
+
+CALIBRATION_END = day_number("19970930")

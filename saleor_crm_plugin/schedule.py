@@ -8,6 +8,7 @@ from .config import get_setting
 SWEEP_TASK = "saleor_crm_plugin.tasks.sweep_outbox"
 ABANDONED_TASK = "saleor_crm_plugin.tasks.detect_abandoned_checkouts"
 TRAIN_TASK = "saleor_crm_plugin.tasks.train_recommendations"
+ANALYTICS_TASK = "saleor_crm_plugin.tasks.recompute_analytics"
 
 
 def register_periodic_tasks(app) -> None:
@@ -23,3 +24,4 @@ def register_periodic_tasks(app) -> None:
     )
     hour = get_setting("training_hour", use_database=False)
     app.add_periodic_task(crontab(hour=hour, minute=17), signature(TRAIN_TASK), name="crm-nightly-training")
+    app.add_periodic_task(crontab(hour=hour, minute=2), signature(ANALYTICS_TASK), name="crm-nightly-analytics")

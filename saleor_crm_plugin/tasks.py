@@ -57,3 +57,15 @@ def train_recommendations():
             logger.info("CRM recommendation training skipped: %s", error)
             return {"skipped": error.code.value}
     return {"version": record.version, "counts": record.counts}
+
+
+@shared_task(name="saleor_crm_plugin.tasks.recompute_analytics", ignore_result=True)
+def recompute_analytics():
+    """Nightly: RFM, lifetime value and churn for everyone, then every saved segment in full."""
+    from .profiles.analytics import recompute_analytics as recompute
+    from .segments.membership import refresh_all
+
+    with allow_writer():
+        counts = recompute()
+        segments = refresh_all()
+    return {"customers": counts, "segments": segments}

@@ -35,14 +35,20 @@ class CustomerValue:
     params: dict
 
 
+MAX_NEXT_ORDER_DAYS = 3650.0  # beyond ten years: no next order expected
+
+
 def customer_value(summary: CustomerSummary) -> CustomerValue:
     repeaters = int((summary.x > 0).sum())
+    value = None
     if repeaters >= MIN_REPEAT_CUSTOMERS:
         try:
-            return _modelled(summary)
+            value = _modelled(summary)
         except FitError:
-            pass
-    return _fallback(summary)
+            value = None
+    value = value or _fallback(summary)
+    value.next_order_days = np.where(value.next_order_days <= MAX_NEXT_ORDER_DAYS, value.next_order_days, np.nan)
+    return value
 
 
 def _monthly_discounted(expected_cumulative) -> np.ndarray:

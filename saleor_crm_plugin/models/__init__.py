@@ -4,6 +4,7 @@ from .event import CRMEvent
 from .order import CRMOrder, CRMOrderLine
 from .product import ProductSnapshot
 from .recommendation import RecommendationModel
+from .segment import Segment, SegmentMember
 from .profile import CustomerNote, CustomerProfile, CustomerSpend, DirtyProfile, ErasedIdentity
 from .settings import BackfillCursor, CRMSetting
 
@@ -23,4 +24,6 @@ __all__ = [
     "ErasedIdentity",
     "ProductSnapshot",
     "RecommendationModel",
+    "Segment",
+    "SegmentMember",
 ]

@@ -98,6 +98,12 @@ def mark_dirty(profile_ids) -> None:
             )
 
 
+def refresh_for_profiles(ids, now=None):
+    from ..segments.membership import refresh_for_profiles as refresh
+
+    refresh(ids, now=now)
+
+
 def recompute_marked(chunk: int = 2000, now: datetime | None = None) -> int:
     """Recompute queued profiles, one locked transaction per chunk; return how many."""
     done = 0
@@ -114,6 +120,7 @@ def recompute_marked(chunk: int = 2000, now: datetime | None = None) -> int:
             if not ids:
                 return done
             recompute_profiles(ids, now=now)
+            refresh_for_profiles(ids, now=now)  # saved segments follow their members' new figures
         done += len(ids)
 
 

@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Sum
 from ...analytics.rfm import GROUPS
 from ...models import AnalyticsRun, CRMOrder, CustomerAnalytics
 from ...profiles.analytics import recompute_analytics
+from ...segments.membership import refresh_all
 from ._progress import EntityProgress
 
 
@@ -36,6 +37,7 @@ class Command(BaseCommand):
             counts = recompute_analytics(now=now, progress=progress)
         finally:
             progress.close()
+        refresh_all(now=now)
         for currency, customers in counts.items():
             run = AnalyticsRun.objects.filter(currency=currency).order_by("-computed_at").first()
             fit = run.params.get("bgnbd") if run else None

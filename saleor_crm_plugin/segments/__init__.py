@@ -1,0 +1,1 @@
+"""Segments: a JSON rule language compiled to SQL, saved segments and their membership."""

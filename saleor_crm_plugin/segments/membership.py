@@ -1,0 +1,96 @@
+"""Saved segments: preview, membership refresh (all, or only the profiles that changed), CRUD rules.
+
+Membership is computed in SQL from the compiled rule and applied as a
+difference (new members inserted, leavers deleted) in one transaction per
+segment, so ``since`` keeps the date a customer joined.
+"""
+
+from datetime import datetime
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..models import Segment
+from .rules import SegmentErrorCode, SegmentRuleError, compile_rule
+
+PREVIEW_SAMPLE = 10
+
+
+def _matching(rule, now, only: list[int] | None = None) -> tuple[str, list]:
+    where, params = compile_rule(rule, now)
+    restrict = " AND p.id = ANY(%s)" if only is not None else ""
+    return (f"SELECT p.id FROM crm_customer_profile p WHERE p.erased_at IS NULL{restrict} AND ({where})",
+            ([only] if only is not None else []) + params)
+
+
+def preview(rule, *, now: datetime | None = None, sample: int = PREVIEW_SAMPLE) -> dict:
+    """How many customers match ``rule`` and a sample of them (most orders first), without saving."""
+    now = now or timezone.now()
+    query, params = _matching(rule, now)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT count(*) FROM ({query}) m", params)
+        count = cursor.fetchone()[0]
+        cursor.execute(f"SELECT p.id FROM crm_customer_profile p WHERE p.id IN ({query}) "
+                       "ORDER BY p.order_count DESC, p.id LIMIT %s", params + [sample])
+        ids = [row[0] for row in cursor.fetchall()]
+    return {"count": count, "sample": ids}
+
+
+def refresh_segment(segment: Segment, *, now: datetime | None = None, only: list[int] | None = None) -> int:
+    """Bring ``segment``'s membership up to date (for ``only`` these profiles); returns the member count."""
+    now = now or timezone.now()
+    query, params = _matching(segment.rules, now, only)
+    scope = " AND m.profile_id = ANY(%s)" if only is not None else ""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS crm_segment_target (id bigint PRIMARY KEY) "
+                       f"ON COMMIT DROP")
+        cursor.execute("TRUNCATE crm_segment_target")
+        cursor.execute(f"INSERT INTO crm_segment_target {query}", params)
+        cursor.execute(
+            f"DELETE FROM crm_segment_member m WHERE m.segment_id = %s{scope} "
+            "AND NOT EXISTS (SELECT 1 FROM crm_segment_target t WHERE t.id = m.profile_id)",
+            [segment.pk] + ([only] if only is not None else []),
+        )
+        cursor.execute("INSERT INTO crm_segment_member (segment_id, profile_id, since) "
+                       "SELECT %s, id, %s FROM crm_segment_target ON CONFLICT DO NOTHING", [segment.pk, now])
+        cursor.execute("SELECT count(*) FROM crm_segment_member WHERE segment_id = %s", [segment.pk])
+        count = cursor.fetchone()[0]
+        Segment.objects.filter(pk=segment.pk).update(member_count=count, refreshed_at=now)
+    return count
+
+
+def refresh_all(*, now: datetime | None = None) -> dict:
+    """Every segment in full (nightly, and after the analytics recompute)."""
+    return {segment.name: refresh_segment(segment, now=now) for segment in Segment.objects.order_by("pk")}
+
+
+def refresh_for_profiles(profile_ids, *, now: datetime | None = None) -> None:
+    """Only these profiles, in every segment: called when the fold changed them."""
+    ids = sorted({int(p) for p in profile_ids if p is not None})
+    if not ids:
+        return
+    for segment in Segment.objects.order_by("pk"):
+        refresh_segment(segment, now=now, only=ids)
+
+
+def save_segment(*, name: str, rules, description: str = "", segment: Segment | None = None) -> Segment:
+    """Create or update a segment after validating its rule; membership is computed at once."""
+    name = (name or "").strip()
+    if not name:
+        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, "name", "A segment needs a name.")
+    if segment is not None and segment.is_predefined:
+        raise SegmentRuleError(SegmentErrorCode.PREDEFINED, "id", "Predefined RFM segments cannot be changed.")
+    compile_rule(rules, timezone.now())  # validation, with codes and paths
+    clash = Segment.objects.filter(name=name).exclude(pk=segment.pk if segment else None)
+    if clash.exists():
+        raise SegmentRuleError(SegmentErrorCode.DUPLICATE, "name", f"A segment called {name!r} exists.")
+    with transaction.atomic():
+        if segment is None:
+            segment = Segment.objects.create(name=name, rules=rules, description=description)
+        else:
+            segment.name, segment.rules, segment.description = name, rules, description
+            segment.updated_at = timezone.now()
+            segment.save()
+        refresh_segment(segment)
+    segment.refresh_from_db()
+    return segment

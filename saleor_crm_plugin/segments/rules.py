@@ -1,0 +1,255 @@
+"""The segment rule language, validated and compiled to SQL over ``crm_customer_profile p``.
+
+A rule is a condition or a combination::
+
+    {"and": [rule, ...]}   {"or": [rule, ...]}   {"not": rule}
+    {"field": "order_count", "op": "gte", "value": 3}
+    {"field": "revenue", "currency": "USD", "op": "gt", "value": 100}
+    {"field": "last_order_at", "op": "within_last", "value": {"days": 30}}
+    {"field": "rfm_group", "op": "in", "value": ["champions", "loyal"]}
+    {"field": "category_bought", "op": "includes", "value": ["Vinyl"]}
+
+Every problem is reported with a code and the path of the offending part
+(``and.1.value``): ``invalid_structure``, ``unknown_field``,
+``invalid_operator``, ``invalid_value``, ``too_complex``. Values always go
+into SQL as parameters. Money fields without ``currency`` match a customer
+whose figure in any of their currencies qualifies.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from ..analytics.rfm import GROUPS
+
+MAX_CONDITIONS = 50
+MAX_DEPTH = 8
+COUNTED = "NOT (o.is_cancelled OR o.is_expired OR o.is_fully_refunded)"
+UNITS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
+
+
+class SegmentErrorCode(str, Enum):
+    INVALID_STRUCTURE = "invalid_structure"
+    UNKNOWN_FIELD = "unknown_field"
+    INVALID_OPERATOR = "invalid_operator"
+    INVALID_VALUE = "invalid_value"
+    TOO_COMPLEX = "too_complex"
+    NOT_FOUND = "not_found"
+    DUPLICATE = "duplicate"
+    PREDEFINED = "predefined"
+
+
+class SegmentRuleError(ValueError):
+    def __init__(self, code: SegmentErrorCode, path: str, message: str):
+        super().__init__(f"{path or 'rule'}: {message}")
+        self.code, self.path, self.message = code, path, message
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: str  # number, integer, date, group, boolean, set
+    column: str | None = None  # on p
+    analytics: str | None = None  # on crm_customer_analytics a
+    spend: str | None = None  # on crm_customer_spend s
+    money: bool = False
+    description: str = ""
+
+
+FIELDS = {
+    "order_count": Field("integer", column="p.order_count", description="orders that count"),
+    "cancelled_count": Field("integer", column="p.cancelled_count"),
+    "revenue": Field("number", spend="s.revenue", money=True, description="revenue in a currency"),
+    "average_order_value": Field("number", spend="s.average_order_value", money=True),
+    "first_order_at": Field("date", column="p.first_order_at"),
+    "last_order_at": Field("date", column="p.last_order_at"),
+    "rfm_group": Field("group", analytics="a.rfm_group"),
+    "clv": Field("number", analytics="a.clv_12m", money=True, description="12-month customer lifetime value"),
+    "churn_risk": Field("number", analytics="a.churn_risk", description="1 − P(alive), 0 to 1"),
+    "expected_orders_90": Field("number", analytics="a.expected_orders_90"),
+    "marketing_consent": Field("boolean", column="p.marketing_consent"),
+    "is_guest": Field("boolean", column="(p.user_id IS NULL)"),
+    "category_bought": Field("set", description="bought in any of these categories"),
+    "product_bought": Field("set", description="bought any of these Saleor product ids"),
+    "channel": Field("set", description="ordered in any of these channels"),
+}
+
+OPERATORS = {
+    "integer": {"eq", "ne", "gt", "gte", "lt", "lte", "between"},
+    "number": {"eq", "ne", "gt", "gte", "lt", "lte", "between"},
+    "date": {"before", "after", "between", "within_last", "not_within_last", "is_empty", "is_not_empty"},
+    "group": {"eq", "ne", "in", "not_in"},
+    "boolean": {"eq", "is_empty"},
+    "set": {"includes", "excludes"},
+}
+COMPARE = {"eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
+
+
+class _Compiler:
+    def __init__(self, now: datetime):
+        self.now = now
+        self.params: list = []
+        self.conditions = 0
+
+    def rule(self, node, path: str, depth: int) -> str:
+        if depth > MAX_DEPTH:
+            raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX, path, f"rules nest at most {MAX_DEPTH} levels.")
+        if not isinstance(node, dict) or not node:
+            raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, path, "a rule is a JSON object.")
+        logic = [key for key in ("and", "or", "not") if key in node]
+        if logic:
+            if len(node) != 1:
+                raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, path,
+                                       f"'{logic[0]}' must be the object's only key.")
+            key = logic[0]
+            inner = node[key]
+            where = f"{path}.{key}" if path else key
+            if key == "not":
+                return f"NOT ({self.rule(inner, where, depth + 1)})"
+            if not isinstance(inner, list) or not inner:
+                raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, where, f"'{key}' takes a non-empty list.")
+            joined = f" {key.upper()} ".join(f"({self.rule(item, f'{where}.{i}', depth + 1)})"
+                                             for i, item in enumerate(inner))
+            return joined
+        return self.condition(node, path)
+
+    def condition(self, node: dict, path: str) -> str:
+        self.conditions += 1
+        if self.conditions > MAX_CONDITIONS:
+            raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX, path, f"at most {MAX_CONDITIONS} conditions.")
+        unknown = set(node) - {"field", "op", "value", "currency"}
+        if "field" not in node or "op" not in node or unknown:
+            raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, path,
+                                   "a condition has 'field', 'op' and usually 'value' (and 'currency' for money)"
+                                   + (f"; unexpected {sorted(unknown)}" if unknown else "."))
+        name = node["field"]
+        field = FIELDS.get(name) if isinstance(name, str) else None
+        if field is None:
+            raise SegmentRuleError(SegmentErrorCode.UNKNOWN_FIELD, f"{path}.field" if path else "field",
+                                   f"unknown field {name!r}; fields: {', '.join(sorted(FIELDS))}.")
+        op = node["op"]
+        if op not in OPERATORS[field.kind]:
+            raise SegmentRuleError(SegmentErrorCode.INVALID_OPERATOR, f"{path}.op" if path else "op",
+                                   f"{name} ({field.kind}) takes {', '.join(sorted(OPERATORS[field.kind]))}.")
+        currency = node.get("currency")
+        if currency is not None and (not field.money or not isinstance(currency, str) or len(currency) != 3):
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"{path}.currency" if path else "currency",
+                                   "currency is a 3-letter code, for money fields only.")
+        value_path = f"{path}.value" if path else "value"
+        sql = getattr(self, f"_{field.kind}")(name, field, op, node.get("value"), value_path,
+                                              currency.upper() if currency else None)
+        return f"COALESCE(({sql}), FALSE)"  # unknown (NULL) never matches, so "not" means what it says
+
+    # -- one method per kind -------------------------------------------------
+    def _param(self, value) -> str:
+        self.params.append(value)
+        return "%s"
+
+    def _wrap(self, field: Field, currency) -> tuple[str, str, str]:
+        """(prefix, suffix, column) around a predicate on the field; the currency parameter goes first."""
+        if field.column:
+            return "", "", field.column
+        table, alias, column = ("crm_customer_spend", "s", field.spend) if field.spend else \
+            ("crm_customer_analytics", "a", field.analytics)
+        money = f" AND {alias}.currency = {self._param(currency)}" if currency else ""
+        return f"EXISTS (SELECT 1 FROM {table} {alias} WHERE {alias}.profile_id = p.id{money} AND ", ")", column
+
+    def _number(self, name, field, op, value, path, currency, integer=False):
+        def number(v, where):
+            ok = isinstance(v, int) if integer else isinstance(v, (int, float))
+            if not ok or isinstance(v, bool):
+                raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, where,
+                                       f"{name} takes {'a whole number' if integer else 'a number'}.")
+            return v
+
+        if op == "between" and (not isinstance(value, list) or len(value) != 2):
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path, "between takes [low, high].")
+        values = [number(value[0], f"{path}.0"), number(value[1], f"{path}.1")] if op == "between" \
+            else [number(value, path)]
+        prefix, suffix, column = self._wrap(field, currency)
+        if op == "between":
+            return f"{prefix}{column} BETWEEN {self._param(values[0])} AND {self._param(values[1])}{suffix}"
+        return f"{prefix}{column} {COMPARE[op]} {self._param(values[0])}{suffix}"
+
+    def _integer(self, name, field, op, value, path, currency):
+        return self._number(name, field, op, value, path, currency, integer=True)
+
+    def _date(self, name, field, op, value, path, currency):
+        column = field.column
+        if op in ("is_empty", "is_not_empty"):
+            return f"{column} IS {'' if op == 'is_empty' else 'NOT '}NULL"
+        if op in ("within_last", "not_within_last"):
+            since = self.now - _span(value, path)
+            predicate = f"{column} >= {self._param(since)}"
+            return predicate if op == "within_last" else f"({column} IS NULL OR NOT ({predicate}))"
+        if op == "between":
+            if not isinstance(value, list) or len(value) != 2:
+                raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path, "between takes [from, to].")
+            start, end = _moment(value[0], f"{path}.0", self.now), _moment(value[1], f"{path}.1", self.now)
+            return f"{column} >= {self._param(start)} AND {column} < {self._param(end)}"
+        moment = _moment(value, path, self.now)
+        return f"{column} {'<' if op == 'before' else '>='} {self._param(moment)}"
+
+    def _group(self, name, field, op, value, path, currency):
+        values = value if op in ("in", "not_in") else [value]
+        if not isinstance(values, list) or not values or any(v not in GROUPS for v in values):
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path,
+                                   f"RFM groups are {', '.join(GROUPS)}" + (" (a non-empty list)" if op in ("in", "not_in") else "."))
+        inside = f"EXISTS (SELECT 1 FROM crm_customer_analytics a WHERE a.profile_id = p.id AND " \
+                 f"a.rfm_group = ANY({self._param(list(values))}))"
+        return inside if op in ("eq", "in") else f"NOT {inside}"
+
+    def _boolean(self, name, field, op, value, path, currency):
+        if op == "is_empty":
+            return f"{field.column} IS NULL"
+        if not isinstance(value, bool):
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path, f"{name} takes true or false.")
+        return f"{field.column} IS {'TRUE' if value else 'FALSE'}"
+
+    def _set(self, name, field, op, value, path, currency):
+        integer = name == "product_bought"
+        if not isinstance(value, list) or not value or any(
+                (not isinstance(v, int) or isinstance(v, bool)) if integer else not isinstance(v, str) for v in value):
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path,
+                                   f"{name} takes a non-empty list of {'product ids' if integer else 'names'}.")
+        if name == "channel":
+            inside = f"EXISTS (SELECT 1 FROM crm_order o WHERE o.profile_id = p.id AND {COUNTED} " \
+                     f"AND o.channel = ANY({self._param(value)}))"
+        else:
+            column = "l.product_id" if integer else "l.category"
+            inside = (f"EXISTS (SELECT 1 FROM crm_order o JOIN crm_order_line l ON l.order_id = o.id "
+                      f"WHERE o.profile_id = p.id AND {COUNTED} AND {column} = ANY({self._param(value)}))")
+        return inside if op == "includes" else f"NOT {inside}"
+
+
+def _span(value, path) -> timedelta:
+    if not isinstance(value, dict) or len(value) != 1:
+        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path,
+                               'a relative span is {"days": n} (or weeks, months, years).')
+    (unit, amount), = value.items()
+    if unit not in UNITS or not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount < 0:
+        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path,
+                               f"a relative span is a non-negative number of {', '.join(UNITS)}.")
+    return timedelta(days=amount * UNITS[unit])
+
+
+def _moment(value, path, now: datetime) -> datetime:
+    """An ISO date-time with a time zone, or a relative {"days_ago": n}."""
+    if isinstance(value, dict) and len(value) == 1 and next(iter(value)).endswith("_ago"):
+        (unit, amount), = value.items()
+        return now - _span({unit[: -len("_ago")]: amount}, path)
+    if isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            moment = None
+        if moment is not None and moment.tzinfo is not None:
+            return moment
+    raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path,
+                           'a date is an ISO date-time with a time zone or {"days_ago": n}.')
+
+
+def compile_rule(rule, now: datetime) -> tuple[str, list]:
+    """(SQL boolean expression over ``p``, parameters); raises ``SegmentRuleError``."""
+    compiler = _Compiler(now)
+    sql = compiler.rule(rule, "", 0)
+    return sql, compiler.params

@@ -1,0 +1,64 @@
+"""Saved segments: membership follows new orders, nightly refresh, predefined RFM segments."""
+
+import pytest
+
+from saleor_crm_plugin.models import CustomerProfile, Segment, SegmentMember
+from saleor_crm_plugin.segments.membership import refresh_all, save_segment
+from saleor_crm_plugin.segments.rules import SegmentErrorCode, SegmentRuleError
+
+pytestmark = pytest.mark.django_db
+
+
+def members(segment) -> set[str]:
+    return set(SegmentMember.objects.filter(segment=segment).values_list("profile__email", flat=True))
+
+
+def test_a_new_order_moves_a_customer_into_a_segment(events, ingest):
+    # given: a "regulars" segment (3+ orders); Ann has two
+    ingest(events.order(email="ann@example.com", user_id=1), events.order(email="ann@example.com", user_id=1),
+           events.order(email="bob@example.com"))
+    regulars = save_segment(name="Regulars", rules={"field": "order_count", "op": "gte", "value": 3})
+    assert members(regulars) == set() and regulars.member_count == 0
+    # when: her third order is folded
+    ingest(events.order(email="ann@example.com", user_id=1))
+    # then: no nightly refresh needed
+    regulars.refresh_from_db()
+    assert members(regulars) == {"ann@example.com"} and regulars.member_count == 1
+    joined = SegmentMember.objects.get(segment=regulars).since
+    # and a cancellation takes her out again, while others stay untouched
+    order_id = CustomerProfile.objects.get(user_id=1).orders.order_by("-placed_at").first().order_id
+    ingest(events.order("order.cancelled", order_id=order_id, email="ann@example.com", user_id=1,
+                        status="canceled"))
+    assert members(regulars) == set()
+    ingest(events.order(email="ann@example.com", user_id=1))
+    assert SegmentMember.objects.get(segment=regulars).since >= joined
+
+
+def test_predefined_rfm_segments_exist_and_fill_after_the_analytics(events, ingest):
+    from saleor_crm_plugin.analytics.rfm import GROUPS
+    from saleor_crm_plugin.profiles.analytics import recompute_analytics
+
+    predefined = Segment.objects.filter(is_predefined=True)
+    assert predefined.count() == len(GROUPS)
+    ingest(*[events.order(email=f"c{i}@example.com") for i in range(5)])
+    recompute_analytics()
+    refresh_all()
+    assert sum(s.member_count for s in Segment.objects.filter(is_predefined=True)) == 5
+    with pytest.raises(SegmentRuleError) as error:
+        save_segment(name="Mine now", rules={"field": "order_count", "op": "gt", "value": 0},
+                     segment=predefined.first())
+    assert error.value.code is SegmentErrorCode.PREDEFINED
+
+
+def test_saving_validates_names_and_rules_and_keeps_nothing_half_done(db):
+    save_segment(name="Big spenders", rules={"field": "revenue", "op": "gt", "value": 500})
+    with pytest.raises(SegmentRuleError) as duplicate:
+        save_segment(name="Big spenders", rules={"field": "revenue", "op": "gt", "value": 100})
+    with pytest.raises(SegmentRuleError) as bad_rule:
+        save_segment(name="Broken", rules={"field": "revenue", "op": "gt", "value": "lots"})
+    with pytest.raises(SegmentRuleError) as unnamed:
+        save_segment(name="  ", rules={"field": "revenue", "op": "gt", "value": 1})
+    assert duplicate.value.code is SegmentErrorCode.DUPLICATE and duplicate.value.path == "name"
+    assert bad_rule.value.code is SegmentErrorCode.INVALID_VALUE and bad_rule.value.path == "value"
+    assert unnamed.value.code is SegmentErrorCode.INVALID_VALUE
+    assert not Segment.objects.filter(name__in=["Broken", "  "]).exists()

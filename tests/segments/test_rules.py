@@ -1,0 +1,139 @@
+"""Every field kind and operator, relative dates, and invalid rules with codes — on PostgreSQL."""
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from saleor_crm_plugin.models import CustomerProfile
+from saleor_crm_plugin.profiles.analytics import recompute_analytics
+from saleor_crm_plugin.segments.membership import preview
+from saleor_crm_plugin.segments.rules import SegmentErrorCode, SegmentRuleError, compile_rule
+from tests.conftest import T0, days
+
+pytestmark = pytest.mark.django_db
+NOW = T0 + days(100)
+
+
+@pytest.fixture
+def shop(events, ingest):
+    """ann: 3 USD orders (Vinyl), the last 5 days ago; bob: 1 EUR order 80 days ago (Pantry), guest;
+    cy: 2 USD orders, one cancelled, 40 days ago; consent: ann yes, cy no, bob never asked."""
+    line = events.line
+    ingest(
+        events.order(email="ann@example.com", user_id=1, at=NOW - days(60), lines=[line(1, 2, "20.00", category="Vinyl")]),
+        events.order(email="ann@example.com", user_id=1, at=NOW - days(30), lines=[line(2, 1, "30.00", category="Vinyl")]),
+        events.order(email="ann@example.com", user_id=1, at=NOW - days(5), lines=[line(1, 1, "20.00", category="Vinyl")]),
+        events.order(email="bob@example.com", at=NOW - days(80), currency="EUR", channel="eu",
+                     lines=[line(8, 3, "5.00", category="Pantry")]),
+        events.order(email="cy@example.com", user_id=3, at=NOW - days(40), lines=[line(8, 1, "5.00", category="Pantry")]),
+        events.order("order.cancelled", order_id="cancel-me", email="cy@example.com", user_id=3, at=NOW - days(41),
+                     status="canceled", lines=[line(1, 1, "20.00", category="Vinyl")]),
+    )
+    CustomerProfile.objects.filter(email="ann@example.com").update(marketing_consent=True)
+    CustomerProfile.objects.filter(email="cy@example.com").update(marketing_consent=False)
+    recompute_analytics(now=NOW)
+
+
+def who(rule) -> set[str]:
+    result = preview(rule, now=NOW, sample=100)
+    emails = set(CustomerProfile.objects.filter(pk__in=result["sample"]).values_list("email", flat=True))
+    assert result["count"] == len(emails)
+    return {e.split("@")[0] for e in emails}
+
+
+@pytest.mark.parametrize("rule, expected", [
+    ({"field": "order_count", "op": "eq", "value": 3}, {"ann"}),
+    ({"field": "order_count", "op": "ne", "value": 3}, {"bob", "cy"}),
+    ({"field": "order_count", "op": "gt", "value": 1}, {"ann"}),
+    ({"field": "order_count", "op": "gte", "value": 1}, {"ann", "bob", "cy"}),
+    ({"field": "order_count", "op": "lt", "value": 3}, {"bob", "cy"}),
+    ({"field": "order_count", "op": "lte", "value": 1}, {"bob", "cy"}),
+    ({"field": "order_count", "op": "between", "value": [2, 3]}, {"ann"}),
+    ({"field": "cancelled_count", "op": "eq", "value": 1}, {"cy"}),
+    ({"field": "revenue", "op": "gte", "value": 15}, {"ann", "bob"}),  # any currency
+    ({"field": "revenue", "currency": "USD", "op": "gte", "value": 15}, {"ann"}),
+    ({"field": "revenue", "currency": "eur", "op": "between", "value": [10, 20]}, {"bob"}),
+    ({"field": "average_order_value", "op": "lt", "value": 10}, {"cy"}),
+    ({"field": "last_order_at", "op": "within_last", "value": {"days": 30}}, {"ann"}),
+    ({"field": "last_order_at", "op": "not_within_last", "value": {"weeks": 6}}, {"bob"}),
+    ({"field": "last_order_at", "op": "before", "value": {"days_ago": 50}}, {"bob"}),
+    ({"field": "first_order_at", "op": "after", "value": (NOW - days(45)).isoformat()}, {"cy"}),
+    ({"field": "first_order_at", "op": "between", "value": [{"months_ago": 3}, {"days_ago": 50}]}, {"bob", "ann"}),
+    ({"field": "last_order_at", "op": "is_not_empty"}, {"ann", "bob", "cy"}),
+    ({"field": "last_order_at", "op": "is_empty"}, set()),
+    ({"field": "marketing_consent", "op": "eq", "value": True}, {"ann"}),
+    ({"field": "marketing_consent", "op": "eq", "value": False}, {"cy"}),
+    ({"field": "marketing_consent", "op": "is_empty"}, {"bob"}),
+    ({"field": "is_guest", "op": "eq", "value": True}, {"bob"}),
+    ({"field": "category_bought", "op": "includes", "value": ["Vinyl"]}, {"ann"}),  # cy's Vinyl was cancelled
+    ({"field": "category_bought", "op": "excludes", "value": ["Vinyl"]}, {"bob", "cy"}),
+    ({"field": "product_bought", "op": "includes", "value": [8]}, {"bob", "cy"}),
+    ({"field": "channel", "op": "includes", "value": ["eu"]}, {"bob"}),
+    ({"field": "channel", "op": "excludes", "value": ["eu"]}, {"ann", "cy"}),
+    ({"field": "clv", "currency": "USD", "op": "gt", "value": 0}, {"ann", "cy"}),
+    # EUR has one customer and no repeat purchase: no rate to project, CLV 0 (confidence low)
+    ({"field": "clv", "currency": "EUR", "op": "eq", "value": 0}, {"bob"}),
+    ({"field": "churn_risk", "op": "between", "value": [0, 1]}, {"ann", "bob", "cy"}),
+    ({"field": "expected_orders_90", "op": "gt", "value": 0}, {"ann", "cy"}),
+    ({"and": [{"field": "order_count", "op": "gte", "value": 1}, {"field": "is_guest", "op": "eq", "value": False}]},
+     {"ann", "cy"}),
+    ({"or": [{"field": "order_count", "op": "eq", "value": 3}, {"field": "is_guest", "op": "eq", "value": True}]},
+     {"ann", "bob"}),
+    ({"not": {"field": "marketing_consent", "op": "eq", "value": True}}, {"bob", "cy"}),  # never asked counts too
+])
+def test_every_operator(shop, rule, expected):
+    assert who(rule) == expected
+
+
+def test_rfm_group_operators(shop):
+    from saleor_crm_plugin.models import CustomerAnalytics
+
+    groups = dict(CustomerAnalytics.objects.values_list("profile__email", "rfm_group"))
+    ann_group = groups["ann@example.com"]
+    assert who({"field": "rfm_group", "op": "eq", "value": ann_group}) >= {"ann"}
+    assert "ann" not in who({"field": "rfm_group", "op": "ne", "value": ann_group})
+    assert who({"field": "rfm_group", "op": "in", "value": sorted(set(groups.values()))}) == {"ann", "bob", "cy"}
+    assert who({"field": "rfm_group", "op": "not_in", "value": sorted(set(groups.values()))}) == set()
+
+
+def test_relative_dates_move_with_now(shop):
+    rule = {"field": "last_order_at", "op": "within_last", "value": {"days": 10}}
+    assert preview(rule, now=NOW)["count"] == 1
+    assert preview(rule, now=NOW + timedelta(days=20))["count"] == 0
+
+
+@pytest.mark.parametrize("rule, code, path", [
+    ([], SegmentErrorCode.INVALID_STRUCTURE, ""),
+    ({"and": []}, SegmentErrorCode.INVALID_STRUCTURE, "and"),
+    ({"and": [{"field": "order_count", "op": "gt", "value": 1}], "or": []}, SegmentErrorCode.INVALID_STRUCTURE, ""),
+    ({"field": "shoe_size", "op": "eq", "value": 9}, SegmentErrorCode.UNKNOWN_FIELD, "field"),
+    ({"and": [{"field": "order_count", "op": "contains", "value": 1}]}, SegmentErrorCode.INVALID_OPERATOR, "and.0.op"),
+    ({"field": "order_count", "op": "gt", "value": "3"}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "order_count", "op": "gt", "value": 2.5}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "order_count", "op": "between", "value": [1]}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "revenue", "currency": "DOLLARS", "op": "gt", "value": 1}, SegmentErrorCode.INVALID_VALUE, "currency"),
+    ({"field": "order_count", "currency": "USD", "op": "gt", "value": 1}, SegmentErrorCode.INVALID_VALUE, "currency"),
+    ({"field": "rfm_group", "op": "eq", "value": "vips"}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "last_order_at", "op": "within_last", "value": 30}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "last_order_at", "op": "within_last", "value": {"fortnights": 2}}, SegmentErrorCode.INVALID_VALUE,
+     "value"),
+    ({"field": "last_order_at", "op": "after", "value": "2025-01-01"}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "marketing_consent", "op": "eq", "value": "yes"}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "product_bought", "op": "includes", "value": ["8"]}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "order_count", "op": "gt"}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"not": {"not": {"not": {"not": {"not": {"not": {"not": {"not": {"not": {
+        "field": "order_count", "op": "gt", "value": 1}}}}}}}}}}, SegmentErrorCode.TOO_COMPLEX,
+     "not.not.not.not.not.not.not.not.not"),
+    ({"or": [{"field": "order_count", "op": "gt", "value": i} for i in range(51)]}, SegmentErrorCode.TOO_COMPLEX,
+     "or.50"),
+])
+def test_invalid_rules_get_a_code_and_a_path(rule, code, path):
+    with pytest.raises(SegmentRuleError) as error:
+        compile_rule(rule, datetime.now(timezone.utc))
+    assert error.value.code is code and error.value.path == path
+
+
+def test_values_are_parameters_never_sql():
+    sql, params = compile_rule({"field": "category_bought", "op": "includes", "value": ["x'); DROP TABLE crm_order;--"]},
+                               datetime.now(timezone.utc))
+    assert "DROP" not in sql and params == [["x'); DROP TABLE crm_order;--"]]

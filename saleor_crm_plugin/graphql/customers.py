@@ -6,7 +6,7 @@ import graphene
 from django.db.models import F, Q
 from graphql_relay import from_global_id
 
-from ..models import CustomerProfile
+from ..models import CustomerProfile, SegmentMember
 from ..events.schema import normalize_email
 from .errors import APIError, CRMErrorCode
 from .ids import decode_id
@@ -20,6 +20,7 @@ class CRMCustomerFilterInput(graphene.InputObjectType):
     last_order_before = graphene.DateTime()
     marketing_consent = graphene.Boolean()
     is_guest = graphene.Boolean()
+    segment = graphene.ID(description="Members of this saved segment.")
 
 
 class CRMCustomerSortField(graphene.Enum):
@@ -79,6 +80,9 @@ def filtered_customers(filter=None, sort_by=None):
         queryset = queryset.filter(marketing_consent=filter["marketing_consent"])
     if filter.get("is_guest") is not None:
         queryset = queryset.filter(user_id__isnull=filter["is_guest"])
+    if filter.get("segment") is not None:
+        segment = decode_id(filter["segment"], "CRMSegment", "segment")
+        queryset = queryset.filter(pk__in=SegmentMember.objects.filter(segment_id=segment).values("profile_id"))
     field, direction = "order_count", "desc"
     if sort_by:
         field, direction = sort_by["field"], sort_by["direction"]

@@ -2,10 +2,13 @@
 
 from collections import defaultdict
 
+from django.db.models import F
 from promise import Promise
 from promise.dataloader import DataLoader
 
-from ..models import CRMOrder, CRMOrderLine, CustomerNote, CustomerProfile, CustomerSpend
+from ..models import (
+    CRMOrder, CRMOrderLine, CustomerAnalytics, CustomerNote, CustomerProfile, CustomerSpend, Segment,
+)
 
 
 class _Loader(DataLoader):
@@ -33,6 +36,27 @@ class NotesByProfile(_Loader):
         grouped = defaultdict(list)
         for note in CustomerNote.objects.filter(profile_id__in=keys).order_by("-created_at", "-pk"):
             grouped[note.profile_id].append(note)
+        return grouped
+
+
+class AnalyticsByProfile(_Loader):
+    missing = []
+
+    def load_many_by_key(self, keys):
+        grouped = defaultdict(list)
+        for row in CustomerAnalytics.objects.filter(profile_id__in=keys).order_by("currency"):
+            grouped[row.profile_id].append(row)
+        return grouped
+
+
+class SegmentsByProfile(_Loader):
+    missing = []
+
+    def load_many_by_key(self, keys):
+        grouped = defaultdict(list)
+        for segment in Segment.objects.filter(members__profile_id__in=keys).annotate(
+                member=F("members__profile_id")).order_by("name"):
+            grouped[segment.member].append(segment)
         return grouped
 
 
@@ -81,6 +105,8 @@ class Loaders:
         self.notes = NotesByProfile()
         self.profile_by_user = ProfileByUser()
         self.lines = LinesByOrder()
+        self.analytics = AnalyticsByProfile()
+        self.segments = SegmentsByProfile()
         self._orders = {}
 
     def recent_orders(self, limit: int) -> RecentOrdersByProfile:

@@ -16,6 +16,14 @@ class CRMErrorCode(graphene.Enum):
     INVALID_TOKEN = "invalid_token"
     TOKEN_EXPIRED = "token_expired"
     QUERY_TOO_COMPLEX = "query_too_complex"
+    # segment rules
+    INVALID_STRUCTURE = "invalid_structure"
+    UNKNOWN_FIELD = "unknown_field"
+    INVALID_OPERATOR = "invalid_operator"
+    INVALID_VALUE = "invalid_value"
+    TOO_COMPLEX = "too_complex"
+    DUPLICATE = "duplicate"
+    PREDEFINED = "predefined"
 
 
 class CRMError(graphene.ObjectType):

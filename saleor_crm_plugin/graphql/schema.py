@@ -5,16 +5,21 @@ import graphene
 from .federation import FederationQuery, Product, User
 from .mutations.customer_note_add import CRMCustomerNoteAdd
 from .mutations.marketing_consent_update import CRMMarketingConsentUpdate
+from .mutations.segment_save import CRMSegmentCreate, CRMSegmentDelete, CRMSegmentUpdate
 from .queries import Query as CRMQuery
+from .segments import SegmentQuery
 
 
-class Query(CRMQuery, FederationQuery, graphene.ObjectType):
+class Query(CRMQuery, SegmentQuery, FederationQuery, graphene.ObjectType):
     pass
 
 
 class Mutation(graphene.ObjectType):
     crm_customer_note_add = CRMCustomerNoteAdd.Field()
     crm_marketing_consent_update = CRMMarketingConsentUpdate.Field()
+    crm_segment_create = CRMSegmentCreate.Field()
+    crm_segment_update = CRMSegmentUpdate.Field()
+    crm_segment_delete = CRMSegmentDelete.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation, types=[User, Product], auto_camelcase=True)

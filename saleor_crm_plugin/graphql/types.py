@@ -215,6 +215,9 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     orders = graphene.Field(CRMOrderConnection, required=True, first=graphene.Int(), after=graphene.String())
     recent_orders = graphene.List(graphene.NonNull(CRMOrder), required=True, first=graphene.Int(),
                                   description="The newest orders (batched across a page of customers).")
+    analytics = graphene.List(graphene.NonNull(lambda: _analytics_types().CRMCustomerAnalytics), required=True,
+                              description="RFM, lifetime value and churn risk, per currency.")
+    segments = graphene.List(graphene.NonNull(lambda: _analytics_types().CRMSegment), required=True)
 
     @staticmethod
     def resolve_id(root, info):
@@ -251,6 +254,20 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     @staticmethod
     def resolve_recent_orders(root, info, first=None):
         return info.context.crm_loaders.recent_orders(check_first(first or 5)).load(root.pk)
+
+    @staticmethod
+    def resolve_analytics(root, info):
+        return info.context.crm_loaders.analytics.load(root.pk)
+
+    @staticmethod
+    def resolve_segments(root, info):
+        return info.context.crm_loaders.segments.load(root.pk)
+
+
+def _analytics_types():
+    from . import analytics_types
+
+    return analytics_types
 
 
 CRMCustomerConnection = connection(CRMCustomer, "CRMCustomerCountable")

@@ -23,15 +23,22 @@ def _matching(rule, now, only: list[int] | None = None) -> tuple[str, list]:
             ([only] if only is not None else []) + params)
 
 
+def _plain_plans(cursor) -> None:
+    # Segment queries are filters and hashed lookups: PostgreSQL's JIT would spend more time
+    # compiling them (≈ 170 ms) than running them.
+    cursor.execute("SET LOCAL jit = off")
+
+
 def preview(rule, *, now: datetime | None = None, sample: int = PREVIEW_SAMPLE) -> dict:
-    """How many customers match ``rule`` and a sample of them (most orders first), without saving."""
+    """How many customers match ``rule`` and a sample of them (the earliest profiles), without saving."""
     now = now or timezone.now()
     query, params = _matching(rule, now)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        _plain_plans(cursor)
         cursor.execute(f"SELECT count(*) FROM ({query}) m", params)
         count = cursor.fetchone()[0]
-        cursor.execute(f"SELECT p.id FROM crm_customer_profile p WHERE p.id IN ({query}) "
-                       "ORDER BY p.order_count DESC, p.id LIMIT %s", params + [sample])
+        # In id order the sample stops at the first matches instead of ranking every member.
+        cursor.execute(f"{query} ORDER BY p.id LIMIT %s", params + [sample])
         ids = [row[0] for row in cursor.fetchall()]
     return {"count": count, "sample": ids}
 
@@ -42,6 +49,7 @@ def refresh_segment(segment: Segment, *, now: datetime | None = None, only: list
     query, params = _matching(segment.rules, now, only)
     scope = " AND m.profile_id = ANY(%s)" if only is not None else ""
     with transaction.atomic(), connection.cursor() as cursor:
+        _plain_plans(cursor)
         cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS crm_segment_target (id bigint PRIMARY KEY) "
                        f"ON COMMIT DROP")
         cursor.execute("TRUNCATE crm_segment_target")

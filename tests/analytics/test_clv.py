@@ -6,7 +6,7 @@ import pytest
 from saleor_crm_plugin.analytics.clv import BetaGeo, FitError, GammaGamma
 from saleor_crm_plugin.analytics.summary import summarize
 from saleor_crm_plugin.analytics.value import MIN_REPEAT_CUSTOMERS, customer_value
-from tests.analytics.cdnow import CALIBRATION_END, read_cdnow
+from crm_host.cdnow import CALIBRATION_END, read_cdnow
 
 
 @pytest.fixture(scope="module")

@@ -62,3 +62,19 @@ def test_saving_validates_names_and_rules_and_keeps_nothing_half_done(db):
     assert bad_rule.value.code is SegmentErrorCode.INVALID_VALUE and bad_rule.value.path == "value"
     assert unnamed.value.code is SegmentErrorCode.INVALID_VALUE
     assert not Segment.objects.filter(name__in=["Broken", "  "]).exists()
+
+
+def test_the_nightly_task_recomputes_analytics_then_every_segment(events, ingest):
+    from celery import current_app
+
+    from saleor_crm_plugin.schedule import register_periodic_tasks
+    from saleor_crm_plugin.tasks import recompute_analytics
+
+    ingest(*[events.order(email=f"c{i}@example.com", user_id=10 + i) for i in range(3)])
+    save_segment(name="Anyone", rules={"field": "order_count", "op": "gte", "value": 1})
+    result = recompute_analytics()
+    assert result["customers"] == {"USD": 3}
+    assert result["segments"]["Anyone"] == 3 and sum(result["segments"].values()) == 6  # + the RFM segments
+    register_periodic_tasks(current_app)
+    entry = current_app.conf.beat_schedule["crm-nightly-analytics"]
+    assert entry["task"] == "saleor_crm_plugin.tasks.recompute_analytics"

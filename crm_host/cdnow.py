@@ -1,4 +1,4 @@
-"""The CDNOW data files shipped in the PyPI package ``lifetimes`` (read, never imported)."""
+"""The CDNOW data files shipped in the PyPI package ``lifetimes`` (read, never imported), for tests and benchmarks."""
 
 from datetime import date
 from importlib import metadata

@@ -1,0 +1,146 @@
+"""Staff types for analytics, segments and reports."""
+
+import graphene
+
+from ..analytics.rfm import GROUPS
+from .ids import global_id
+from .types import CRMMoney, money
+
+CRMRfmGroup = graphene.Enum("CRMRfmGroup", [(g.upper(), g) for g in GROUPS])
+
+
+class CRMCustomerAnalytics(graphene.ObjectType):
+    """RFM, lifetime value and churn of a customer in one currency (recomputed nightly)."""
+
+    currency = graphene.String(required=True)
+    recency_days = graphene.Float(required=True)
+    r_score = graphene.Int(required=True)
+    f_score = graphene.Int(required=True)
+    m_score = graphene.Int(required=True)
+    rfm_group = CRMRfmGroup(required=True)
+    expected_orders_30 = graphene.Float(required=True)
+    expected_orders_90 = graphene.Float(required=True)
+    expected_orders_365 = graphene.Float(required=True)
+    p_alive = graphene.Float(required=True, description="Probability the customer still buys.")
+    churn_risk = graphene.Float(required=True, description="1 − pAlive.")
+    next_order_at = graphene.DateTime(description="Expected next order; null when none is expected.")
+    expected_order_value = graphene.Field(CRMMoney, required=True)
+    clv_12m = graphene.Field(CRMMoney, required=True, description="Discounted 12-month lifetime value.")
+    method = graphene.String(required=True, description="bgnbd, or fallback for a shop with little history.")
+    confidence = graphene.String(required=True, description="high, medium or low.")
+    computed_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_expected_order_value(root, info):
+        return money(root.expected_order_value, root.currency)
+
+    @staticmethod
+    def resolve_clv_12m(root, info):
+        return money(root.clv_12m, root.currency)
+
+
+class CRMSegment(graphene.ObjectType):
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    description = graphene.String(required=True)
+    rules = graphene.JSONString(required=True)
+    is_predefined = graphene.Boolean(required=True)
+    member_count = graphene.Int(required=True)
+    refreshed_at = graphene.DateTime()
+    members = graphene.Field(lambda: _customers(), required=True, first=graphene.Int(), after=graphene.String())
+
+    @staticmethod
+    def resolve_id(root, info):
+        return global_id("CRMSegment", root.pk)
+
+    @staticmethod
+    def resolve_members(root, info, first=None, after=None):
+        from ..models import CustomerProfile
+        from .pagination import paginate
+
+        queryset = CustomerProfile.objects.filter(erased_at__isnull=True, pk__in=root.members.values(
+            "profile_id")).order_by("-order_count", "-pk")
+        return paginate(queryset, first, after)
+
+
+def _customers():
+    from .types import CRMCustomerConnection
+
+    return CRMCustomerConnection
+
+
+class CRMSegmentPreview(graphene.ObjectType):
+    count = graphene.Int(required=True)
+    sample = graphene.List(graphene.NonNull(lambda: _customer()), required=True)
+
+
+def _customer():
+    from .types import CRMCustomer
+
+    return CRMCustomer
+
+
+class CRMCohort(graphene.ObjectType):
+    cohort = graphene.Date(required=True, description="Month of the first order.")
+    customers = graphene.Int(required=True)
+    retention = graphene.List(graphene.NonNull(graphene.Float), required=True,
+                              description="Share of the cohort ordering in month 0, 1, 2, … after acquisition.")
+
+
+class CRMRevenue(graphene.ObjectType):
+    currency = graphene.String(required=True)
+    customers = graphene.Int(required=True)
+    amount = graphene.Float(required=True)
+
+
+class CRMRfmGroupStat(graphene.ObjectType):
+    group = CRMRfmGroup(required=True)
+    currency = graphene.String(required=True)
+    customers = graphene.Int(required=True)
+    revenue = graphene.Float(required=True)
+    clv_12m = graphene.Float(required=True)
+
+
+class CRMSegmentStat(graphene.ObjectType):
+    segment_id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    members = graphene.Int(required=True)
+    revenue = graphene.List(graphene.NonNull(CRMRevenue), required=True)
+
+
+class CRMReport(graphene.ObjectType):
+    customers = graphene.Int(required=True, description="Customers with at least one order.")
+    repeat_customers = graphene.Int(required=True)
+    repeat_purchase_rate = graphene.Float(required=True)
+    cohorts = graphene.List(graphene.NonNull(CRMCohort), required=True, months=graphene.Int())
+    rfm_groups = graphene.List(graphene.NonNull(CRMRfmGroupStat), required=True)
+    segments = graphene.List(graphene.NonNull(CRMSegmentStat), required=True)
+
+    @staticmethod
+    def resolve_cohorts(root, info, months=None):
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        from ..segments.reports import cohorts
+        from .pagination import check_first
+
+        months = check_first(months or 12, "months")
+        return [CRMCohort(**c) for c in cohorts(timezone.now() - timedelta(days=31 * months))]
+
+    @staticmethod
+    def resolve_rfm_groups(root, info):
+        from ..segments.reports import rfm_groups
+
+        return [CRMRfmGroupStat(group=g["group"], currency=g["currency"], customers=g["customers"],
+                                revenue=float(g["revenue"] or 0), clv_12m=float(g["clv_12m"] or 0))
+                for g in rfm_groups()]
+
+    @staticmethod
+    def resolve_segments(root, info):
+        from ..segments.reports import segments
+
+        return [CRMSegmentStat(segment_id=global_id("CRMSegment", s["id"]), name=s["name"], members=s["members"],
+                               revenue=[CRMRevenue(currency=r["currency"], customers=r["customers"],
+                                                   amount=float(r["amount"] or 0)) for r in s["revenue"]])
+                for s in segments()]

@@ -33,7 +33,7 @@ class EventFactory:
 
     def order(self, kind="order.created", *, order_id=None, email=None, user_id=None, at=T0,
               updated_at=None, currency="USD", lines=None, status="unfulfilled", channel="default-channel",
-              checkout_token="", first_name=""):
+              checkout_token="", first_name="", country=""):
         from saleor_crm_plugin.events.schema import Customer, OrderEvent
 
         lines = tuple(lines if lines is not None else [self.line()])
@@ -43,7 +43,7 @@ class EventFactory:
             kind=kind, occurred_at=updated_at or at, order_id=order_id or f"order-{number}",
             number=str(number), customer=Customer(user_id=user_id, email=email, first_name=first_name),
             channel=channel, currency=currency, status=status, total_gross=total, total_net=total,
-            lines=lines, placed_at=at, updated_at=updated_at or at, checkout_token=checkout_token,
+            lines=lines, placed_at=at, updated_at=updated_at or at, checkout_token=checkout_token, country=country,
         )
 
     def checkout(self, kind="checkout.created", *, token="chk-1", email=None, user_id=None, at=T0,

@@ -85,6 +85,7 @@ def order_event(order, kind: str, occurred_at: datetime | None = None) -> OrderE
         placed_at=order.created_at,
         updated_at=order.updated_at or order.created_at,
         checkout_token=str(order.checkout_token or ""),
+        country=_country(order),
         lines=tuple(
             _variant_line(
                 line.variant, line.quantity, line_id=str(line.pk),
@@ -94,6 +95,11 @@ def order_event(order, kind: str, occurred_at: datetime | None = None) -> OrderE
             for line in lines
         ),
     )
+
+
+def _country(order) -> str:
+    address = order.billing_address or order.shipping_address
+    return address.country.code if address is not None and address.country else ""
 
 
 def checkout_event(checkout, kind: str, occurred_at: datetime | None = None) -> CheckoutEvent:

@@ -306,6 +306,7 @@ class OrderEvent(Event):
     total_net: Decimal = Decimal(0)
     lines: tuple[Line, ...] = ()
     checkout_token: str = ""
+    country: str = ""  # ISO 3166-1 alpha-2 of the billing (else shipping) address
 
     @property
     def entity_id(self):
@@ -341,7 +342,15 @@ class OrderEvent(Event):
             total_net=_amount(data, "total_net"),
             lines=_lines(data),
             checkout_token=str(data.get("checkout_token") or ""),
+            country=_country(data),
         )
+
+
+def _country(data: dict) -> str:
+    value = str(data.get("country") or "").strip().upper()
+    if value and not (len(value) == 2 and value.isalpha() and value.isascii()):
+        raise InvalidEvent(EventErrorCode.INVALID, "country", f"{value!r} is not an ISO 3166 country code.")
+    return value
 
 
 @dataclass(frozen=True)

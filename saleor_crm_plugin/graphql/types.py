@@ -205,6 +205,7 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     favourite_products = graphene.List(graphene.NonNull(CRMFavouriteProduct), required=True)
     favourite_categories = graphene.List(graphene.NonNull(CRMFavouriteCategory), required=True)
     channels = graphene.List(graphene.NonNull(graphene.String), required=True)
+    country = graphene.String(required=True, description="ISO code of the newest order's address; empty if none.")
     open_checkouts = graphene.Int(required=True)
     abandoned_checkouts = graphene.Int(required=True)
     created_at = graphene.DateTime(required=True)

@@ -28,6 +28,7 @@ class CRMOrder(models.Model):
     lines_count = models.PositiveIntegerField(default=0)
     placed_at = models.DateTimeField()
     checkout_token = models.CharField(max_length=64, blank=True, default="")
+    country = models.CharField(max_length=2, blank=True, default="", db_default="")
     source_updated_at = models.DateTimeField()
     version_key = models.CharField(max_length=64)
     is_paid = models.BooleanField(default=False)

@@ -29,6 +29,8 @@ class CustomerProfile(models.Model):
     favourite_categories = models.JSONField(default=list, blank=True)
     favourite_products = models.JSONField(default=list, blank=True)
     channels = models.JSONField(default=list, blank=True)
+    country = models.CharField(max_length=2, blank=True, default="", db_default="",
+                               help_text="Country of the newest order with an address.")
     open_checkouts = models.PositiveIntegerField(default=0)
     abandoned_checkouts = models.PositiveIntegerField(default=0)
 

@@ -30,7 +30,8 @@ SELECT o.profile_id, count(*),
        count(*) FILTER (WHERE {COUNTS}),
        min(o.placed_at) FILTER (WHERE {COUNTS}),
        max(o.placed_at) FILTER (WHERE {COUNTS}),
-       array_agg(DISTINCT o.channel) FILTER (WHERE o.channel <> '')
+       array_agg(DISTINCT o.channel) FILTER (WHERE o.channel <> ''),
+       (array_agg(o.country ORDER BY o.placed_at DESC) FILTER (WHERE {COUNTS} AND o.country <> ''))[1]
 FROM crm_order o WHERE o.profile_id = ANY(%b) GROUP BY o.profile_id
 """
 SPEND_SQL = f"""
@@ -71,7 +72,7 @@ GROUP BY c.profile_id
 PROFILE_COLUMNS = [
     "id", "placed_count", "cancelled_count", "refunded_count", "order_count", "first_order_at",
     "last_order_at", "mean_days_between_orders", "channels", "favourite_products",
-    "favourite_categories", "open_checkouts", "abandoned_checkouts", "updated_at",
+    "favourite_categories", "open_checkouts", "abandoned_checkouts", "country", "updated_at",
 ]
 
 
@@ -156,8 +157,8 @@ def recompute_profiles(profile_ids, now: datetime | None = None) -> int:
 
     rows = []
     for pid in ids:
-        placed, cancelled, refunded, counted, first, last, channels = totals.get(
-            pid, (0, 0, 0, 0, None, None, None)
+        placed, cancelled, refunded, counted, first, last, channels, country = totals.get(
+            pid, (0, 0, 0, 0, None, None, None, None)
         )
         open_count, abandoned = checkouts.get(pid, (0, 0))
         rows.append((
@@ -165,7 +166,7 @@ def recompute_profiles(profile_ids, now: datetime | None = None) -> int:
             mean_days_between(first, last, counted), json.dumps(sorted(channels or [])),
             json.dumps(sorted(products.get(pid, []), key=lambda p: (-p["quantity"], -p["orders"], p["product_id"]))),
             json.dumps(sorted(categories.get(pid, []), key=lambda c: (-c["quantity"], c["category"]))),
-            open_count, abandoned, now,
+            open_count, abandoned, country or "", now,
         ))
     bulk_set("crm_customer_profile", PROFILE_COLUMNS, rows)
 

@@ -71,6 +71,7 @@ FIELDS = {
     "category_bought": Field("set", description="bought in any of these categories"),
     "product_bought": Field("set", description="bought any of these Saleor product ids"),
     "channel": Field("set", description="ordered in any of these channels"),
+    "country": Field("country", column="p.country", description="country of the newest order (ISO code)"),
 }
 
 OPERATORS = {
@@ -80,6 +81,7 @@ OPERATORS = {
     "group": {"eq", "ne", "in", "not_in"},
     "boolean": {"eq", "is_empty"},
     "set": {"includes", "excludes"},
+    "country": {"eq", "ne", "in", "not_in", "is_empty"},
 }
 COMPARE = {"eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
@@ -199,6 +201,16 @@ class _Compiler:
         inside = f"EXISTS (SELECT 1 FROM crm_customer_analytics a WHERE a.profile_id = p.id AND " \
                  f"a.rfm_group = ANY({self._param(list(values))}))"
         return inside if op in ("eq", "in") else f"NOT {inside}"
+
+    def _country(self, name, field, op, value, path, currency):
+        if op == "is_empty":
+            return f"{field.column} = ''"
+        values = value if op in ("in", "not_in") else [value]
+        if not isinstance(values, list) or not values or any(
+                not isinstance(v, str) or len(v) != 2 or not v.isalpha() for v in values):
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path, "countries are ISO codes such as \"DE\".")
+        inside = f"{field.column} = ANY({self._param([v.upper() for v in values])})"
+        return inside if op in ("eq", "in") else f"({field.column} <> '' AND NOT {inside})"
 
     def _boolean(self, name, field, op, value, path, currency):
         if op == "is_empty":

@@ -68,3 +68,13 @@ def test_invalid_payloads_still_get_a_stable_dedupe_key():
     payload = {"type": "order", "kind": "order.created", "currency": "???"}
     assert payload_dedupe_key(payload) == payload_dedupe_key(dict(payload))
     assert payload_dedupe_key(payload) != payload_dedupe_key({**payload, "currency": "!!!"})
+
+
+def test_an_order_country_is_an_iso_code(events):
+    from saleor_crm_plugin.events.schema import InvalidEvent, parse_event
+
+    payload = events.order(email="a@example.com", country="de").to_payload()
+    assert parse_event(payload).country == "DE"
+    with pytest.raises(InvalidEvent) as error:
+        parse_event({**payload, "country": "Germany"})
+    assert error.value.field == "country"

@@ -113,6 +113,7 @@ def test_registered_customer_order_is_counted_with_channel_currency_revenue(
     user = User.objects.get(email=email)
     profile = CustomerProfile.objects.get(user_id=user.pk)
     assert profile.order_count == 1
+    assert profile.country == "US"  # from the order's billing address
     assert profile.first_order_at is not None
     assert profile.last_order_at == profile.first_order_at
     spend = profile.spend.get(currency=currency)

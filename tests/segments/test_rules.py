@@ -16,14 +16,15 @@ NOW = T0 + days(100)
 
 @pytest.fixture
 def shop(events, ingest):
-    """ann: 3 USD orders (Vinyl), the last 5 days ago; bob: 1 EUR order 80 days ago (Pantry), guest;
+    """ann: 3 USD orders (Vinyl), the last 5 days ago (from DE); bob: 1 EUR order 80 days ago (Pantry, FR), guest;
     cy: 2 USD orders, one cancelled, 40 days ago; consent: ann yes, cy no, bob never asked."""
     line = events.line
     ingest(
         events.order(email="ann@example.com", user_id=1, at=NOW - days(60), lines=[line(1, 2, "20.00", category="Vinyl")]),
         events.order(email="ann@example.com", user_id=1, at=NOW - days(30), lines=[line(2, 1, "30.00", category="Vinyl")]),
-        events.order(email="ann@example.com", user_id=1, at=NOW - days(5), lines=[line(1, 1, "20.00", category="Vinyl")]),
-        events.order(email="bob@example.com", at=NOW - days(80), currency="EUR", channel="eu",
+        events.order(email="ann@example.com", user_id=1, at=NOW - days(5), lines=[line(1, 1, "20.00", category="Vinyl")],
+                     country="de"),
+        events.order(email="bob@example.com", at=NOW - days(80), currency="EUR", channel="eu", country="FR",
                      lines=[line(8, 3, "5.00", category="Pantry")]),
         events.order(email="cy@example.com", user_id=3, at=NOW - days(40), lines=[line(8, 1, "5.00", category="Pantry")]),
         events.order("order.cancelled", order_id="cancel-me", email="cy@example.com", user_id=3, at=NOW - days(41),
@@ -70,6 +71,11 @@ def who(rule) -> set[str]:
     ({"field": "product_bought", "op": "includes", "value": [8]}, {"bob", "cy"}),
     ({"field": "channel", "op": "includes", "value": ["eu"]}, {"bob"}),
     ({"field": "channel", "op": "excludes", "value": ["eu"]}, {"ann", "cy"}),
+    ({"field": "country", "op": "eq", "value": "DE"}, {"ann"}),
+    ({"field": "country", "op": "in", "value": ["de", "FR"]}, {"ann", "bob"}),
+    ({"field": "country", "op": "ne", "value": "DE"}, {"bob"}),  # cy's country is unknown: not "not DE"
+    ({"field": "country", "op": "not_in", "value": ["FR"]}, {"ann"}),
+    ({"field": "country", "op": "is_empty"}, {"cy"}),
     ({"field": "clv", "currency": "USD", "op": "gt", "value": 0}, {"ann", "cy"}),
     # EUR has one customer and no repeat purchase: no rate to project, CLV 0 (confidence low)
     ({"field": "clv", "currency": "EUR", "op": "eq", "value": 0}, {"bob"}),
@@ -120,6 +126,7 @@ def test_relative_dates_move_with_now(shop):
     ({"field": "last_order_at", "op": "after", "value": "2025-01-01"}, SegmentErrorCode.INVALID_VALUE, "value"),
     ({"field": "marketing_consent", "op": "eq", "value": "yes"}, SegmentErrorCode.INVALID_VALUE, "value"),
     ({"field": "product_bought", "op": "includes", "value": ["8"]}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "country", "op": "eq", "value": "Germany"}, SegmentErrorCode.INVALID_VALUE, "value"),
     ({"field": "order_count", "op": "gt"}, SegmentErrorCode.INVALID_VALUE, "value"),
     ({"not": {"not": {"not": {"not": {"not": {"not": {"not": {"not": {"not": {
         "field": "order_count", "op": "gt", "value": 1}}}}}}}}}}, SegmentErrorCode.TOO_COMPLEX,

@@ -39,7 +39,7 @@ class Command(BaseCommand):
             progress.close()
         refresh_all(now=now)
         for currency, customers in counts.items():
-            run = AnalyticsRun.objects.filter(currency=currency).order_by("-computed_at").first()
+            run = AnalyticsRun.objects.filter(currency=currency).order_by("-pk").first()
             fit = run.params.get("bgnbd") if run else None
             how = (f"BG/NBD r={fit['r']:.3f} α={fit['alpha']:.2f} a={fit['a']:.3f} b={fit['b']:.3f}" if fit
                    else "fallback (too few repeat customers for BG/NBD)")

@@ -26,8 +26,14 @@ STAMP_SQL = """
 SELECT (SELECT version FROM crm_recommendation_model WHERE is_active),
        (SELECT count(*)::text || '/' || coalesce(max(source_updated_at)::text, '') FROM crm_product_snapshot)
 """
+CATALOG_CHANGES_SQL = (
+    "SELECT product_id, category, is_deleted, channel_listings::text, source_updated_at FROM crm_product_snapshot "
+    "WHERE source_updated_at >= %s"
+)
 ACTIVE_BUNDLE_SQL = "SELECT version, bundle FROM crm_recommendation_model WHERE is_active"
-CATALOG_SQL = "SELECT product_id, category, is_deleted, channel_listings::text FROM crm_product_snapshot"
+CATALOG_SQL = (
+    "SELECT product_id, category, is_deleted, channel_listings::text, source_updated_at FROM crm_product_snapshot"
+)
 CATALOG_MAX_AGE = 300.0  # publication dates pass with time, even when no snapshot changes
 
 
@@ -56,20 +62,44 @@ class Catalog:
     built_at: float
     channels_of: dict[int, frozenset]  # product id → channels where it is available
     category_of: dict[int, str]
+    newest: datetime | None = None  # the newest snapshot applied
 
     @classmethod
-    def load(cls, stamp: str) -> "Catalog":
+    def load(cls, stamp: str, previous: "Catalog | None" = None) -> "Catalog":
+        """The catalog now: only the snapshots changed since ``previous`` when that is enough.
+
+        A product update changes the stamp; re-reading every snapshot for it
+        would cost each server process a full scan per change. A full read still
+        happens every ``CATALOG_MAX_AGE`` seconds (publication dates pass) and
+        whenever the delta does not account for the new product count.
+        """
         now = timezone.now()
+        fresh = previous is not None and previous.newest is not None \
+            and time.monotonic() - previous.built_at < CATALOG_MAX_AGE
+        if fresh:
+            channels_of, category_of = dict(previous.channels_of), dict(previous.category_of)
+            newest = cls._apply(CATALOG_CHANGES_SQL, [previous.newest], channels_of, category_of, now)
+            if str(len(channels_of)) == stamp.split("/", 1)[0]:
+                return cls(stamp=stamp, built_at=previous.built_at, channels_of=channels_of,
+                           category_of=category_of, newest=max(filter(None, (newest, previous.newest))))
         channels_of, category_of = {}, {}
+        newest = cls._apply(CATALOG_SQL, [], channels_of, category_of, now)
+        return cls(stamp=stamp, built_at=time.monotonic(), channels_of=channels_of, category_of=category_of,
+                   newest=newest)
+
+    @staticmethod
+    def _apply(sql, params, channels_of, category_of, now) -> datetime | None:
+        newest = None
         with connection.cursor() as cursor:
-            cursor.execute(CATALOG_SQL)
-            for product_id, category, deleted, listings in cursor.fetchall():
+            cursor.execute(sql, params)
+            for product_id, category, deleted, listings, updated_at in cursor.fetchall():
                 category_of[product_id] = category or ""
                 channels_of[product_id] = frozenset() if deleted else frozenset(
                     listing.get("channel") for listing in json.loads(listings or "[]")
                     if _listing_available(listing, now)
                 )
-        return cls(stamp=stamp, built_at=time.monotonic(), channels_of=channels_of, category_of=category_of)
+                newest = updated_at if newest is None or updated_at > newest else newest
+        return newest
 
     def knows(self, product_id: int) -> bool:
         return product_id in self.channels_of
@@ -119,8 +149,9 @@ class ServingStore:
                 bundle = served.bundle
             else:  # one statement: the version and its bundle come from the same committed row
                 version, bundle = self._load_active()
-            catalog = served.catalog if served and served.catalog.stamp == stamp and \
-                time.monotonic() - served.catalog.built_at < CATALOG_MAX_AGE else Catalog.load(stamp)
+            previous = served.catalog if served else None
+            catalog = previous if previous and previous.stamp == stamp and \
+                time.monotonic() - previous.built_at < CATALOG_MAX_AGE else Catalog.load(stamp, previous)
             if served is None or served.bundle is not bundle or served.catalog is not catalog:
                 self._served = Served(version=version, bundle=bundle, catalog=catalog)
                 # The catalog and bundle live until the next swap: keep them (and what the process

@@ -120,8 +120,6 @@ def main():
         rng = random.Random(3)
         shoppers = [issuer.token(user_id=u) for u in rng.sample(users, min(200, len(users)))]
         staff = issuer.staff_token()
-        from graphql_relay import to_global_id
-
         products = [to_global_id("Product", str(p)) for p in product_ids]
         for _ in range(200):  # warm-up: both workers load the serving store and the JWKS
             measure(url, FOR_YOU, lambda i: {"channel": "us"}, lambda i: shoppers[i % len(shoppers)], 1)

@@ -50,8 +50,8 @@ def refresh_segment(segment: Segment, *, now: datetime | None = None, only: list
     scope = " AND m.profile_id = ANY(%s)" if only is not None else ""
     with transaction.atomic(), connection.cursor() as cursor:
         _plain_plans(cursor)
-        cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS crm_segment_target (id bigint PRIMARY KEY) "
-                       f"ON COMMIT DROP")
+        cursor.execute("CREATE TEMP TABLE IF NOT EXISTS crm_segment_target (id bigint PRIMARY KEY) "
+                       "ON COMMIT DROP")
         cursor.execute("TRUNCATE crm_segment_target")
         cursor.execute(f"INSERT INTO crm_segment_target {query}", params)
         cursor.execute(

@@ -7,7 +7,7 @@ from promise import Promise
 from promise.dataloader import DataLoader
 
 from ..models import (
-    CRMOrder, CRMOrderLine, CustomerAnalytics, CustomerNote, CustomerProfile, CustomerSpend, Segment,
+    CRMOrder, CRMOrderLine, CustomerAnalytics, CustomerNote, CustomerSpend, Segment,
 )
 
 
@@ -60,11 +60,6 @@ class SegmentsByProfile(_Loader):
         return grouped
 
 
-class ProfileByUser(_Loader):
-    def load_many_by_key(self, keys):
-        return {p.user_id: p for p in CustomerProfile.objects.filter(user_id__in=keys)}
-
-
 class RecentOrdersByProfile(DataLoader):
     """The newest ``limit`` orders of each profile, with their lines, in two queries."""
 
@@ -103,7 +98,6 @@ class Loaders:
     def __init__(self):
         self.spend = SpendByProfile()
         self.notes = NotesByProfile()
-        self.profile_by_user = ProfileByUser()
         self.lines = LinesByOrder()
         self.analytics = AnalyticsByProfile()
         self.segments = SegmentsByProfile()

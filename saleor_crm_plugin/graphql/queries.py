@@ -8,7 +8,7 @@ from .customers import CRMCustomerFilterInput, CRMCustomerSortingInput, customer
 from .errors import APIError, CRMErrorCode
 from .ids import decode_id
 from .pagination import paginate
-from .permissions import caller, require_shopper, require_staff
+from .permissions import require_shopper, require_staff
 from .recommendations import Recommendation, RecommendationKind, for_customer, recommend
 from .types import CRMCustomer, CRMCustomerConnection, CRMOrderConnection, CRMProfile, order_history
 
@@ -72,6 +72,3 @@ class Query(graphene.ObjectType):
     def resolve_crm_customers(root, info, filter=None, sort_by=None, first=None, after=None):
         require_staff(info)
         return paginate(filtered_customers(filter, sort_by), first, after)
-
-
-__all__ = ["Query", "caller"]

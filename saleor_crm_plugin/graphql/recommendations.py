@@ -6,7 +6,7 @@ from ..recommendations import service
 from ..recommendations.service import RecommendationError
 from .errors import RECOMMENDATION_CODES, APIError
 from .ids import global_id
-from .pagination import MAX_FIRST, check_first
+from .pagination import check_first
 
 
 class RecommendationKind(graphene.Enum):
@@ -74,6 +74,3 @@ def for_customer(profile, channel, first):
     favourites = [c.get("category") for c in (profile.favourite_categories if profile else [])]
     return recommend(service.for_customer, channel, first, profile.pk if profile else None,
                      favourite_categories=favourites)
-
-
-__all__ = ["MAX_FIRST", "Recommendation", "RecommendationKind", "RecommendationReason", "for_customer", "recommend"]

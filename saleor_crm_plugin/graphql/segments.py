@@ -7,7 +7,7 @@ from ..segments.membership import preview
 from ..segments.reports import repeat_purchase_rate
 from ..segments.rules import SegmentRuleError
 from .analytics_types import CRMReport, CRMSegment, CRMSegmentPreview
-from .errors import APIError, CRMErrorCode
+from .errors import APIError
 from .ids import decode_id
 from .permissions import require_staff
 
@@ -53,6 +53,3 @@ class SegmentQuery(graphene.ObjectType):
         rate = repeat_purchase_rate()
         return CRMReport(customers=rate["customers"], repeat_customers=rate["repeat_customers"],
                          repeat_purchase_rate=rate["rate"])
-
-
-__all__ = ["CRMErrorCode", "SegmentQuery", "rule_error"]

@@ -32,7 +32,6 @@ class AlsoBought:
         safe = np.maximum(counts, 1.0)
         n = baskets.n_items
         self.item_ids_ = baskets.item_ids
-        self.item_counts_ = counts
         self.top_items_ = np.full((n, self.n_recommendations), -1, np.int32)
         self.top_scores_ = np.zeros((n, self.n_recommendations), np.float32)
         right = sp.diags(1.0 / safe ** (1 - self.asymmetry)).astype(np.float32)

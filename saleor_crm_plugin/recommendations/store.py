@@ -111,11 +111,6 @@ class Catalog:
         """Availability in ``channel`` of each bundle item column."""
         return np.fromiter((channel in self.channels_of.get(int(p), ()) for p in item_ids), bool, len(item_ids))
 
-    def new_products(self, item_ids: np.ndarray) -> list[int]:
-        """Products the catalog has and the bundle does not (added since training)."""
-        known = set(item_ids.tolist())
-        return sorted(p for p in self.channels_of if p not in known)
-
 
 @dataclass
 class Served:

@@ -49,6 +49,13 @@ class RecommendationError(ValueError):
         self.message = message
 
 
+def _serving(channel: str, limit: int) -> Served | None:
+    """Check the request, then the state to serve from; None before the first training."""
+    _check(channel, limit)
+    served = store.current()
+    return served if served.bundle is not None else None
+
+
 def _check(channel: str, limit: int) -> None:
     if not channel or not isinstance(channel, str):
         raise RecommendationError(RecommendationErrorCode.REQUIRED, "channel", "A channel slug is required.")
@@ -144,9 +151,8 @@ def for_customer(profile_id: int | None, channel: str, limit: int = 10,
     A customer the model does not know (new, or no order before the last
     training) gets best-sellers, in ``favourite_categories`` first.
     """
-    _check(channel, limit)
-    served = store.current()
-    if served.bundle is None:
+    served = _serving(channel, limit)
+    if served is None:
         return []
     bundle = served.bundle
     row = bundle.customer_row(profile_id) if profile_id is not None else None
@@ -172,29 +178,25 @@ def _product_column(served: Served, product_id: int) -> int | None:
 
 def also_bought(product_id: int, channel: str, limit: int = 10) -> list[Recommendation]:
     """*Customers who bought this also bought*; similar products, then category best-sellers, when sales are few."""
-    _check(channel, limit)
-    served = store.current()
-    if served.bundle is None:
-        return []
-    column = _product_column(served, product_id)
-    picker = _Picker(served, channel, limit, exclude=[product_id])
-    if column is not None:
-        columns, scores = served.bundle.also_bought.similar_items(column, MAX_LIMIT)
-        picker.add_columns(columns, scores, Reason.BOUGHT_TOGETHER)
-    if not picker.full:
-        _add_similar(picker, served, product_id, column)
-    return picker.fill_popular([_category(served, product_id, column)])
+    return _for_product(product_id, channel, limit, bought_together=True)
 
 
 def similar(product_id: int, channel: str, limit: int = 10) -> list[Recommendation]:
     """*Similar products*: content and co-purchase; a product added since training is compared on content."""
-    _check(channel, limit)
-    served = store.current()
-    if served.bundle is None:
+    return _for_product(product_id, channel, limit, bought_together=False)
+
+
+def _for_product(product_id: int, channel: str, limit: int, *, bought_together: bool) -> list[Recommendation]:
+    served = _serving(channel, limit)
+    if served is None:
         return []
     column = _product_column(served, product_id)
     picker = _Picker(served, channel, limit, exclude=[product_id])
-    _add_similar(picker, served, product_id, column)
+    if bought_together and column is not None:
+        columns, scores = served.bundle.also_bought.similar_items(column, MAX_LIMIT)
+        picker.add_columns(columns, scores, Reason.BOUGHT_TOGETHER)
+    if not picker.full:
+        _add_similar(picker, served, product_id, column)
     return picker.fill_popular([_category(served, product_id, column)])
 
 
@@ -236,10 +238,9 @@ def _category(served: Served, product_id: int, column: int | None) -> str:
 
 def for_cart(product_ids: Iterable[int], channel: str, limit: int = 10) -> list[Recommendation]:
     """*Complete your cart*: what is bought with the cart's products; never a product already in it."""
-    _check(channel, limit)
     cart = [int(p) for p in dict.fromkeys(product_ids)]
-    served = store.current()
-    if served.bundle is None:
+    served = _serving(channel, limit)
+    if served is None:
         return []
     bundle = served.bundle
     picker = _Picker(served, channel, limit, exclude=cart)

@@ -11,57 +11,26 @@ from ..models import (
 )
 
 
-class _Loader(DataLoader):
+class Grouped(DataLoader):
+    """Rows of ``queryset(keys)`` grouped by ``key(row)``: one query for every key asked in a request."""
+
+    def __init__(self, queryset, key):
+        super().__init__()
+        self.queryset, self.key = queryset, key
+
     def batch_load_fn(self, keys):
-        found = self.load_many_by_key(list(keys))
-        return Promise.resolve([found.get(key, self.missing) for key in keys])
-
-    missing = None
-
-
-class SpendByProfile(_Loader):
-    missing = []
-
-    def load_many_by_key(self, keys):
         grouped = defaultdict(list)
-        for spend in CustomerSpend.objects.filter(profile_id__in=keys).order_by("currency"):
-            grouped[spend.profile_id].append(spend)
-        return grouped
+        for row in self.queryset(list(keys)):
+            grouped[self.key(row)].append(row)
+        return Promise.resolve([grouped.get(key, []) for key in keys])
 
 
-class NotesByProfile(_Loader):
-    missing = []
-
-    def load_many_by_key(self, keys):
-        grouped = defaultdict(list)
-        for note in CustomerNote.objects.filter(profile_id__in=keys).order_by("-created_at", "-pk"):
-            grouped[note.profile_id].append(note)
-        return grouped
-
-
-class AnalyticsByProfile(_Loader):
-    missing = []
-
-    def load_many_by_key(self, keys):
-        grouped = defaultdict(list)
-        for row in CustomerAnalytics.objects.filter(profile_id__in=keys).order_by("currency"):
-            grouped[row.profile_id].append(row)
-        return grouped
-
-
-class SegmentsByProfile(_Loader):
-    missing = []
-
-    def load_many_by_key(self, keys):
-        grouped = defaultdict(list)
-        for segment in Segment.objects.filter(members__profile_id__in=keys).annotate(
-                member=F("members__profile_id")).order_by("name"):
-            grouped[segment.member].append(segment)
-        return grouped
+def _by_profile(row):
+    return row.profile_id
 
 
 class RecentOrdersByProfile(DataLoader):
-    """The newest ``limit`` orders of each profile, with their lines, in two queries."""
+    """The newest ``limit`` orders of each profile, in one query."""
 
     def __init__(self, limit: int):
         super().__init__()
@@ -80,27 +49,21 @@ class RecentOrdersByProfile(DataLoader):
         return Promise.resolve([grouped.get(key, []) for key in keys])
 
 
-class LinesByOrder(_Loader):
-    """Order lines, for every order of the request in one query (only when lines are asked for)."""
-
-    missing = []
-
-    def load_many_by_key(self, keys):
-        grouped = defaultdict(list)
-        for line in CRMOrderLine.objects.filter(order_id__in=keys).order_by("pk"):
-            grouped[line.order_id].append(line)
-        return grouped
-
-
 class Loaders:
     """Created once per request (``info.context.crm_loaders``)."""
 
     def __init__(self):
-        self.spend = SpendByProfile()
-        self.notes = NotesByProfile()
-        self.lines = LinesByOrder()
-        self.analytics = AnalyticsByProfile()
-        self.segments = SegmentsByProfile()
+        self.spend = Grouped(lambda ids: CustomerSpend.objects.filter(profile_id__in=ids).order_by("currency"),
+                             _by_profile)
+        self.notes = Grouped(lambda ids: CustomerNote.objects.filter(profile_id__in=ids).order_by(
+            "-created_at", "-pk"), _by_profile)
+        self.analytics = Grouped(lambda ids: CustomerAnalytics.objects.filter(profile_id__in=ids).order_by(
+            "currency"), _by_profile)
+        self.segments = Grouped(lambda ids: Segment.objects.filter(members__profile_id__in=ids).annotate(
+            member=F("members__profile_id")).order_by("name"), lambda segment: segment.member)
+        # order lines only when asked for
+        self.lines = Grouped(lambda ids: CRMOrderLine.objects.filter(order_id__in=ids).order_by("pk"),
+                             lambda line: line.order_id)
         self._orders = {}
 
     def recent_orders(self, limit: int) -> RecentOrdersByProfile:

@@ -4,7 +4,7 @@ import graphene
 
 from ..analytics.rfm import GROUPS
 from .ids import global_id
-from .types import CRMMoney, money
+from .types import money_field
 
 CRMRfmGroup = graphene.Enum("CRMRfmGroup", [(g.upper(), g) for g in GROUPS])
 
@@ -24,19 +24,11 @@ class CRMCustomerAnalytics(graphene.ObjectType):
     p_alive = graphene.Float(required=True, description="Probability the customer still buys.")
     churn_risk = graphene.Float(required=True, description="1 − pAlive.")
     next_order_at = graphene.DateTime(description="Expected next order; null when none is expected.")
-    expected_order_value = graphene.Field(CRMMoney, required=True)
-    clv_12m = graphene.Field(CRMMoney, required=True, description="Discounted 12-month lifetime value.")
+    expected_order_value = money_field("expected_order_value")
+    clv_12m = money_field("clv_12m", description="Discounted 12-month lifetime value.")
     method = graphene.String(required=True, description="bgnbd, or fallback for a shop with little history.")
     confidence = graphene.String(required=True, description="high, medium or low.")
     computed_at = graphene.DateTime(required=True)
-
-    @staticmethod
-    def resolve_expected_order_value(root, info):
-        return money(root.expected_order_value, root.currency)
-
-    @staticmethod
-    def resolve_clv_12m(root, info):
-        return money(root.clv_12m, root.currency)
 
 
 class CRMSegment(graphene.ObjectType):

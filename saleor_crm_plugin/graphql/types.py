@@ -17,21 +17,19 @@ def money(amount, currency) -> CRMMoney:
     return CRMMoney(currency=currency, amount=float(amount or 0))
 
 
+def money_field(amount: str, currency: str = "currency", **kwargs) -> graphene.Field:
+    """A required ``CRMMoney`` read from the object's ``amount`` and ``currency`` attributes."""
+    return graphene.Field(CRMMoney, required=True, **kwargs,
+                          resolver=lambda root, info: money(getattr(root, amount), getattr(root, currency)))
+
+
 class CRMSpend(graphene.ObjectType):
     """Orders and revenue in one currency (never added across currencies)."""
 
     currency = graphene.String(required=True)
     order_count = graphene.Int(required=True)
-    revenue = graphene.Field(CRMMoney, required=True)
-    average_order_value = graphene.Field(CRMMoney, required=True)
-
-    @staticmethod
-    def resolve_revenue(root, info):
-        return money(root.revenue, root.currency)
-
-    @staticmethod
-    def resolve_average_order_value(root, info):
-        return money(root.average_order_value, root.currency)
+    revenue = money_field("revenue")
+    average_order_value = money_field("average_order_value")
 
 
 class CRMOrderState(graphene.Enum):
@@ -49,20 +47,12 @@ class CRMOrderLine(graphene.ObjectType):
     variant_name = graphene.String(required=True)
     sku = graphene.String(required=True)
     quantity = graphene.Int(required=True)
-    unit_price = graphene.Field(CRMMoney, required=True)
-    total_price = graphene.Field(CRMMoney, required=True)
+    unit_price = money_field("unit_price", "order_currency")
+    total_price = money_field("total_price", "order_currency")
 
     @staticmethod
     def resolve_product_id(root, info):
         return global_id("Product", root.product_id) if root.product_id is not None else None
-
-    @staticmethod
-    def resolve_unit_price(root, info):
-        return money(root.unit_price, root.order_currency)
-
-    @staticmethod
-    def resolve_total_price(root, info):
-        return money(root.total_price, root.order_currency)
 
 
 class CRMOrder(graphene.ObjectType):
@@ -75,7 +65,7 @@ class CRMOrder(graphene.ObjectType):
     is_fulfilled = graphene.Boolean(required=True)
     is_cancelled = graphene.Boolean(required=True)
     is_refunded = graphene.Boolean(required=True)
-    total = graphene.Field(CRMMoney, required=True)
+    total = money_field("total_gross")
     placed_at = graphene.DateTime(required=True)
     lines = graphene.List(graphene.NonNull(CRMOrderLine), required=True)
 
@@ -90,10 +80,6 @@ class CRMOrder(graphene.ObjectType):
             if getattr(root, flag):
                 return state
         return "placed"
-
-    @staticmethod
-    def resolve_total(root, info):
-        return money(root.total_gross, root.currency)
 
     @staticmethod
     def resolve_lines(root, info):

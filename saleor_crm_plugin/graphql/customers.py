@@ -48,16 +48,21 @@ def customer_by_id_or_email(id=None, email=None) -> CustomerProfile | None:
     """``id`` is a CRMCustomer or a Saleor User global ID; exactly one of ``id`` and ``email``."""
     if (id is None) == (email is None):
         raise APIError(CRMErrorCode.REQUIRED.value, "Give either id or email.", "id")
-    profiles = CustomerProfile.objects.filter(erased_at__isnull=True)
     if email is not None:
-        return profiles.filter(email=normalize_email(email)).first()
+        return CustomerProfile.objects.filter(erased_at__isnull=True, email=normalize_email(email)).first()
+    return customer_by_id(id, "id")
+
+
+def customer_by_id(value, field: str) -> CustomerProfile | None:
+    """The (not erased) customer of a CRMCustomer or Saleor User global ID; ``INVALID_ID`` for anything else."""
     try:
-        kind = from_global_id(str(id))[0]
-    except Exception:  # noqa: BLE001 - malformed: reported below with a code
+        kind = from_global_id(str(value))[0]
+    except Exception:  # noqa: BLE001 - malformed: decode_id reports it with a code
         kind = None
+    profiles = CustomerProfile.objects.filter(erased_at__isnull=True)
     if kind == "User":
-        return profiles.filter(user_id=decode_id(id, "User", "id")).first()
-    return profiles.filter(pk=decode_id(id, "CRMCustomer", "id")).first()
+        return profiles.filter(user_id=decode_id(value, "User", field)).first()
+    return profiles.filter(pk=decode_id(value, "CRMCustomer", field)).first()
 
 
 def filtered_customers(filter=None, sort_by=None):

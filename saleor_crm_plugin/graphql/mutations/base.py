@@ -4,7 +4,7 @@ import graphene
 
 from ...models import CustomerProfile
 from ..errors import APIError, CRMError, CRMErrorCode
-from ..ids import decode_id
+from ..customers import customer_by_id
 
 
 class CRMMutation(graphene.Mutation):
@@ -31,16 +31,7 @@ class CRMMutation(graphene.Mutation):
 
 def customer_from_id(value, field: str = "customer") -> CustomerProfile:
     """A customer by CRMCustomer or Saleor User ID; ``NOT_FOUND`` when there is none."""
-    from graphql_relay import from_global_id
-
-    try:
-        kind = from_global_id(str(value))[0]
-    except Exception:  # noqa: BLE001 - malformed: decode_id reports it with a code
-        kind = None
-    if kind == "User":
-        profile = CustomerProfile.objects.filter(user_id=decode_id(value, "User", field)).first()
-    else:
-        profile = CustomerProfile.objects.filter(pk=decode_id(value, "CRMCustomer", field)).first()
-    if profile is None or profile.erased_at is not None:
+    profile = customer_by_id(value, field)
+    if profile is None:
         raise APIError(CRMErrorCode.NOT_FOUND.value, "No such customer.", field)
     return profile

@@ -2,6 +2,7 @@
 
 import hashlib
 
+import numpy as np
 import psycopg
 from django.db import connection
 
@@ -68,3 +69,24 @@ def take_fold_lock() -> None:
     """Serialize folding and profile recomputation (transaction-scoped advisory lock)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [FOLD_LOCK_ID])
+
+
+def array_columns_by_range(sql: str, params: list, low: int, high: int, chunk: int, width: int,
+                           progress=None) -> tuple:
+    """Run ``sql`` over the keys ``low``..``high`` a ``chunk`` at a time and join its columns as numpy arrays.
+
+    ``sql`` returns one row of ``width`` arrays (``array_agg``) and takes
+    ``params`` followed by the range's start (inclusive) and end (exclusive):
+    a large table is read in bounded pieces, never row by row in Python.
+    ``progress(done, total)`` follows the keys.
+    """
+    parts = [[] for _ in range(width)]
+    with connection.cursor() as cursor:
+        for start in range(low, high + 1, chunk):
+            cursor.execute(sql, [*params, start, start + chunk])
+            for part, values in zip(parts, cursor.fetchone()):
+                part.append(np.asarray(values))
+            if progress:
+                progress(min(high + 1, start + chunk) - low, high + 1 - low)
+    return tuple(np.concatenate(p) if p else np.zeros(0) for p in parts)
+

@@ -18,6 +18,7 @@ from django.utils import timezone
 from ..analytics.rfm import GROUPS, rfm_scores
 from ..analytics.summary import DAY, summarize
 from ..analytics.value import HORIZONS_DAYS, customer_value
+from ..events.sql import array_columns_by_range
 from ..models import AnalyticsRun
 
 CHUNK = 200_000
@@ -43,12 +44,7 @@ def _daily(currency: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         cursor.execute("SELECT coalesce(min(profile_id), 0), coalesce(max(profile_id), -1) FROM crm_order "
                        "WHERE currency = %s", [currency])
         low, high = cursor.fetchone()
-        parts = [[], [], []]
-        for start in range(low, high + 1, CHUNK):
-            cursor.execute(DAILY_SQL, [currency, start, start + CHUNK])
-            for part, values in zip(parts, cursor.fetchone()):
-                part.append(np.asarray(values))
-    return tuple(np.concatenate(p) if p else np.zeros(0) for p in parts)
+    return array_columns_by_range(DAILY_SQL, [currency], low, high, CHUNK, 3)
 
 
 def compute_currency(profile, day, total, now: datetime) -> tuple[list[tuple], dict]:

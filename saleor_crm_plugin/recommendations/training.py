@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from ..error_codes import RecommendationErrorCode
 from ..models import RecommendationModel
+from ..events.sql import array_columns_by_range
 from .baskets import Baskets
 from .bundle import RecommenderBundle
 from .evaluation import evaluate_models
@@ -66,14 +67,10 @@ def load_training_data(progress: Callable[[str, int, int], None] | None = None) 
         low, high = cursor.fetchone()
         cursor.execute("SELECT array_agg(DISTINCT channel) FROM crm_order")
         channels = [c for c in (cursor.fetchone()[0] or []) if c is not None]
-        parts = [[] for _ in range(5)]
-        for start in range(low, high + 1, LINE_CHUNK):
-            cursor.execute(LINES_SQL, [channels, start, start + LINE_CHUNK])
-            for part, values in zip(parts, cursor.fetchone()):
-                part.append(np.asarray(values))
-            if progress:
-                progress("load orders", min(high + 1, start + LINE_CHUNK) - low, high + 1 - low)
-    profile, order, product, placed, channel = (np.concatenate(p) if p else np.zeros(0) for p in parts)
+    profile, order, product, placed, channel = array_columns_by_range(
+        LINES_SQL, [channels], low, high, LINE_CHUNK, 5,
+        progress=(lambda done, total: progress("load orders", done, total)) if progress else None,
+    )
     sold = np.unique(product.astype(np.int64))
     descriptions = {}
     with connection.cursor() as cursor:

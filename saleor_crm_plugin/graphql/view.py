@@ -63,15 +63,16 @@ def graphql_view(request):
     except APIError as error:
         return _failure(error.code, error.message, 401)
     try:
-        depth, fields = measure(parse(query), operation_name)
+        document = parse(query)
     except GraphQLSyntaxError as error:
         return _failure(CRMErrorCode.INVALID.value, str(error), 400)
+    depth, fields = measure(document, operation_name)
     if depth > MAX_DEPTH or fields > MAX_FIELDS:
         return _failure(CRMErrorCode.QUERY_TOO_COMPLEX.value,
                         f"Queries may nest {MAX_DEPTH} levels and select {MAX_FIELDS} fields "
                         f"(this one: {depth} levels, {fields} fields).", 400)
     request.crm_loaders = Loaders()
-    result = schema.execute(query, variable_values=variables, context_value=request, operation_name=operation_name)
+    result = schema.execute(document, variable_values=variables, context_value=request, operation_name=operation_name)
     payload = {"data": result.data}
     if result.errors:
         payload["errors"] = [_format(error) for error in result.errors]

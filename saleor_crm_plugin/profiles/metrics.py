@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from ..config import get_setting
 from ..events.sql import binding_cursor, bulk_set, take_fold_lock
+from ..segments.membership import refresh_for_profiles
 
 COUNTS = "NOT (o.is_cancelled OR o.is_expired OR o.is_fully_refunded)"
 
@@ -97,12 +98,6 @@ def mark_dirty(profile_ids) -> None:
                 "INSERT INTO crm_dirty_profile (profile_id) SELECT unnest(%b::bigint[]) ON CONFLICT DO NOTHING",
                 [ids],
             )
-
-
-def refresh_for_profiles(ids, now=None):
-    from ..segments.membership import refresh_for_profiles as refresh
-
-    refresh(ids, now=now)
 
 
 def recompute_marked(chunk: int = 2000, now: datetime | None = None) -> int:

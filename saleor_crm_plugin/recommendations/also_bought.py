@@ -16,7 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .baskets import Baskets
-from .ranking import drop_diagonal, top_n_per_row
+from .ranking import drop_diagonal, listed, top_n_per_row
 
 
 class AlsoBought:
@@ -51,9 +51,7 @@ class AlsoBought:
         return self
 
     def similar_items(self, item_col: int, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
-        items = self.top_items_[item_col]
-        keep = items >= 0
-        return items[keep][:n], self.top_scores_[item_col][keep][:n]
+        return listed(self.top_items_, self.top_scores_, item_col, n)
 
     def for_items(self, item_cols, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """Rank products for a set of products (a cart): summed scores, the set itself excluded."""

@@ -55,9 +55,6 @@ def _row_max_stamp(baskets: Baskets, stamp: np.ndarray) -> sp.csr_matrix:
 class ItemCosine:
     """Plain item-item cosine; ``for_items`` ranks by summed similarity to a set of items."""
 
-    def __init__(self, n_recommendations: int = 50):
-        self.n_recommendations = n_recommendations
-
     def fit(self, baskets: Baskets) -> "ItemCosine":
         unit = normalize(baskets.matrix.T.tocsr(), norm="l2", axis=1)
         similarity = (unit @ unit.T).tocsr()

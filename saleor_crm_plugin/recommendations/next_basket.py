@@ -22,7 +22,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .baskets import Baskets
-from .ranking import cosine_neighbor_blocks, top_n_per_row
+from .ranking import cosine_neighbor_blocks, listed, top_n_per_row
 
 
 class NextBasketKNN:
@@ -101,8 +101,4 @@ class NextBasketKNN:
 
     def recommend(self, customer_row: int, n: int = 10, exclude=()) -> tuple[np.ndarray, np.ndarray]:
         """Item columns and scores of ``customer_row``'s best ``n``, skipping ``exclude`` columns."""
-        items = self.top_items_[customer_row]
-        keep = items >= 0
-        if len(exclude):
-            keep &= ~np.isin(items, np.asarray(exclude))
-        return items[keep][:n], self.top_scores_[customer_row][keep][:n]
+        return listed(self.top_items_, self.top_scores_, customer_row, n, exclude)

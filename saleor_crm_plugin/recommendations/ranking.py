@@ -199,3 +199,14 @@ def drop_diagonal(scores: sp.csr_matrix, offset: int) -> None:
     rows = np.repeat(np.arange(scores.shape[0]), np.diff(scores.indptr))
     scores.data[scores.indices == rows + offset] = 0
     scores.eliminate_zeros()
+
+
+def listed(top_items: np.ndarray, top_scores: np.ndarray, row: int, n: int,
+           exclude=()) -> tuple[np.ndarray, np.ndarray]:
+    """The first ``n`` entries of a precomputed top list (padding and ``exclude`` columns skipped)."""
+    items = top_items[row]
+    keep = items >= 0
+    if len(exclude):
+        keep &= ~np.isin(items, np.asarray(exclude))
+    return items[keep][:n], top_scores[row][keep][:n]
+

@@ -28,7 +28,7 @@ from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 from sklearn.preprocessing import normalize
 
 from .baskets import Baskets
-from .ranking import SimilarityBlocks, drop_diagonal, top_n_dense, top_n_per_row
+from .ranking import SimilarityBlocks, drop_diagonal, listed, top_n_dense, top_n_per_row
 
 WORD = re.compile(r"(?u)\b\w\w+\b")
 
@@ -152,9 +152,7 @@ class SimilarProducts:
         return top_n_per_row((vectors @ self.content_.T).tocsr(), n)
 
     def similar_items(self, item_col: int, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
-        items = self.top_items_[item_col]
-        keep = items >= 0
-        return items[keep][:n], self.top_scores_[item_col][keep][:n]
+        return listed(self.top_items_, self.top_scores_, item_col, n)
 
 
 def _fit_counts(vectorizer: CountVectorizer, documents) -> sp.csr_matrix:

@@ -139,8 +139,8 @@ class _Compiler:
         value_path = f"{path}.value" if path else "value"
         sql = getattr(self, f"_{field.kind}")(name, field, op, node.get("value"), value_path,
                                               currency.upper() if currency else None)
-        if sql.startswith(("EXISTS", "NOT EXISTS")):
-            return sql  # never NULL; left bare so the planner can turn it into a (hash) semi-join
+        if field.column is None:
+            return sql  # an EXISTS, never NULL; left bare so the planner can make it a (hash) semi-join
         return f"COALESCE(({sql}), FALSE)"  # unknown (NULL) never matches, so "not" means what it says
 
     # -- one method per kind -------------------------------------------------

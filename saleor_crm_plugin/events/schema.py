@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from typing import ClassVar
 
 from ..error_codes import EventErrorCode
+from ..errors import CRMError
 from .currencies import ISO_4217
 
 ORDER_KINDS = frozenset(
@@ -41,14 +42,8 @@ PRODUCT_KINDS = frozenset(
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
-class InvalidEvent(ValueError):
+class InvalidEvent(CRMError):
     """An event that cannot be folded; ``code`` is an ``EventErrorCode``."""
-
-    def __init__(self, code: EventErrorCode, field_name: str, message: str):
-        super().__init__(f"{field_name}: {message}")
-        self.code = code
-        self.field = field_name
-        self.message = message
 
 
 def normalize_email(value) -> str | None:
@@ -83,7 +78,7 @@ def _datetime(data: dict, name: str, required: bool = True) -> datetime | None:
     value = data.get(name)
     if value in (None, ""):
         if required:
-            raise InvalidEvent(EventErrorCode.INVALID_DATE, name, "is required.")
+            raise InvalidEvent(EventErrorCode.INVALID_DATE, "is required.", name)
         return None
     if isinstance(value, datetime):
         parsed = value
@@ -92,10 +87,10 @@ def _datetime(data: dict, name: str, required: bool = True) -> datetime | None:
             parsed = datetime.fromisoformat(str(value))
         except ValueError:
             raise InvalidEvent(
-                EventErrorCode.INVALID_DATE, name, f"{value!r} is not an ISO 8601 date-time."
+                EventErrorCode.INVALID_DATE, f"{value!r} is not an ISO 8601 date-time.", name
             ) from None
     if parsed.tzinfo is None:
-        raise InvalidEvent(EventErrorCode.INVALID_DATE, name, "must carry a time zone.")
+        raise InvalidEvent(EventErrorCode.INVALID_DATE, "must carry a time zone.", name)
     return parsed
 
 
@@ -104,9 +99,9 @@ def _amount(data: dict, name: str) -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, name, f"{value!r} is not a number.") from None
+        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"{value!r} is not a number.", name) from None
     if not amount.is_finite() or amount < 0:
-        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, name, f"{value} must be zero or more.")
+        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"{value} must be zero or more.", name)
     return amount
 
 
@@ -114,7 +109,7 @@ def _currency(data: dict, name: str = "currency") -> str:
     value = str(data.get(name) or "").upper()
     if value not in ISO_4217:
         raise InvalidEvent(
-            EventErrorCode.UNKNOWN_CURRENCY, name, f"{data.get(name)!r} is not an ISO 4217 currency."
+            EventErrorCode.UNKNOWN_CURRENCY, f"{data.get(name)!r} is not an ISO 4217 currency.", name
         )
     return value
 
@@ -126,7 +121,7 @@ def _optional_int(data: dict, name: str) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise InvalidEvent(EventErrorCode.INVALID, name, f"{value!r} is not an integer id.") from None
+        raise InvalidEvent(EventErrorCode.INVALID, f"{value!r} is not an integer id.", name) from None
 
 
 # --- value objects -------------------------------------------------------------
@@ -151,7 +146,7 @@ class Customer:
             return cls(erased=True)
         email = normalize_email(data.get("email"))
         if email is not None and not EMAIL_RE.match(email):
-            raise InvalidEvent(EventErrorCode.INVALID_EMAIL, "customer.email", f"{email!r} is not an email address.")
+            raise InvalidEvent(EventErrorCode.INVALID_EMAIL, f"{email!r} is not an email address.", "customer.email")
         return cls(
             user_id=_optional_int(data, "user_id"),
             email=email,
@@ -190,12 +185,12 @@ class Line:
                 quantity = int(quantity)
             except (TypeError, ValueError):
                 raise InvalidEvent(
-                    EventErrorCode.INVALID_QUANTITY, f"lines[{index}].quantity",
-                    f"{get('quantity')!r} is not a whole number.",
+                    EventErrorCode.INVALID_QUANTITY, f"{get('quantity')!r} is not a whole number.",
+                    f"lines[{index}].quantity",
                 ) from None
         if quantity <= 0:
             raise InvalidEvent(
-                EventErrorCode.INVALID_QUANTITY, f"lines[{index}].quantity", f"{quantity} must be at least 1."
+                EventErrorCode.INVALID_QUANTITY, f"{quantity} must be at least 1.", f"lines[{index}].quantity"
             )
         product_id = get("product_id")
         if product_id is not None and type(product_id) is not int:
@@ -219,9 +214,9 @@ def _line_amount(data: dict, name: str, index: int) -> Decimal:
     try:
         amount = Decimal(value if type(value) is str else str(value))
     except (InvalidOperation, ValueError):
-        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"lines[{index}].{name}", f"{value!r} is not a number.") from None
+        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"{value!r} is not a number.", f"lines[{index}].{name}") from None
     if not amount.is_finite() or amount < 0:
-        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"lines[{index}].{name}", f"{value} must be zero or more.")
+        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"{value} must be zero or more.", f"lines[{index}].{name}")
     return amount
 
 
@@ -320,11 +315,11 @@ class OrderEvent(Event):
     def parse(cls, data: dict) -> "OrderEvent":
         order_id = str(data.get("order_id") or "")
         if not order_id:
-            raise InvalidEvent(EventErrorCode.INVALID, "order_id", "is required.")
+            raise InvalidEvent(EventErrorCode.INVALID, "is required.", "order_id")
         customer = Customer.parse(data.get("customer"))
         if not customer.known:
             raise InvalidEvent(
-                EventErrorCode.MISSING_IDENTITY, "customer", "an order needs a user id or an email."
+                EventErrorCode.MISSING_IDENTITY, "an order needs a user id or an email.", "customer"
             )
         placed_at = _datetime(data, "placed_at")
         return cls(
@@ -349,7 +344,7 @@ class OrderEvent(Event):
 def _country(data: dict) -> str:
     value = str(data.get("country") or "").strip().upper()
     if value and not (len(value) == 2 and value.isalpha() and value.isascii()):
-        raise InvalidEvent(EventErrorCode.INVALID, "country", f"{value!r} is not an ISO 3166 country code.")
+        raise InvalidEvent(EventErrorCode.INVALID, f"{value!r} is not an ISO 3166 country code.", "country")
     return value
 
 
@@ -378,7 +373,7 @@ class CheckoutEvent(Event):
     def parse(cls, data: dict) -> "CheckoutEvent":
         token = str(data.get("token") or "")
         if not token:
-            raise InvalidEvent(EventErrorCode.INVALID, "token", "is required.")
+            raise InvalidEvent(EventErrorCode.INVALID, "is required.", "token")
         updated_at = _datetime(data, "updated_at")
         return cls(
             kind=data["kind"],
@@ -419,7 +414,7 @@ class CustomerEvent(Event):
         customer = Customer.parse(data.get("customer"))
         if customer.user_id is None and not customer.erased:
             raise InvalidEvent(
-                EventErrorCode.MISSING_IDENTITY, "customer.user_id", "an account event needs the user id."
+                EventErrorCode.MISSING_IDENTITY, "an account event needs the user id.", "customer.user_id"
             )
         occurred_at = _datetime(data, "occurred_at")
         return cls(
@@ -460,7 +455,7 @@ class ProductEvent(Event):
     def parse(cls, data: dict) -> "ProductEvent":
         product_id = _optional_int(data, "product_id")
         if product_id is None:
-            raise InvalidEvent(EventErrorCode.INVALID, "product_id", "is required.")
+            raise InvalidEvent(EventErrorCode.INVALID, "is required.", "product_id")
         occurred_at = _datetime(data, "occurred_at")
         return cls(
             kind=data["kind"],
@@ -488,12 +483,12 @@ def parse_event(payload: dict) -> Event:
     Raises ``InvalidEvent`` with a code and the offending field.
     """
     if not isinstance(payload, dict):
-        raise InvalidEvent(EventErrorCode.INVALID, "payload", "must be a JSON object.")
+        raise InvalidEvent(EventErrorCode.INVALID, "must be a JSON object.", "payload")
     event_cls = EVENT_TYPES.get(payload.get("type"))
     kind = payload.get("kind")
     if event_cls is None or kind not in event_cls.KINDS:
         raise InvalidEvent(
-            EventErrorCode.UNKNOWN_KIND, "kind", f"unknown event {payload.get('type')!r}/{kind!r}."
+            EventErrorCode.UNKNOWN_KIND, f"unknown event {payload.get('type')!r}/{kind!r}.", "kind"
         )
     return event_cls.parse(payload)
 

@@ -3,6 +3,7 @@
 import graphene
 
 from ..error_codes import RecommendationErrorCode
+from ..errors import CRMError as CRMErrorBase
 
 
 class CRMErrorCode(graphene.Enum):
@@ -34,17 +35,8 @@ class CRMError(graphene.ObjectType):
     code = CRMErrorCode(required=True)
 
 
-class APIError(Exception):
+class APIError(CRMErrorBase):
     """Raised by resolvers; the view reports ``code`` and ``field`` in the error's ``extensions``."""
-
-    def __init__(self, code: str, message: str, field: str | None = None):
-        super().__init__(message)
-        self.code = code
-        self.field = field
-        self.message = message
-
-    def as_error(self) -> dict:
-        return {"field": self.field, "message": self.message, "code": self.code}
 
 
 RECOMMENDATION_CODES = {

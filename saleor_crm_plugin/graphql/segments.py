@@ -13,7 +13,7 @@ from .permissions import require_staff
 
 
 def rule_error(error: SegmentRuleError) -> APIError:
-    field = f"rules.{error.path}" if error.path and error.path not in ("name", "id") else (error.path or "rules")
+    field = f"rules.{error.field}" if error.field and error.field not in ("name", "id") else (error.field or "rules")
     return APIError(error.code.value, error.message, field)
 
 

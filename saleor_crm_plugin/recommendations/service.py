@@ -18,6 +18,7 @@ from django.conf import settings as django_settings
 
 from ..config import get_setting
 from ..error_codes import RecommendationErrorCode
+from ..errors import CRMError
 from .also_bought import combine_lists
 from .store import Served, store
 
@@ -41,12 +42,8 @@ class Recommendation:
     reason: Reason
 
 
-class RecommendationError(ValueError):
-    def __init__(self, code: RecommendationErrorCode, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.code = code
-        self.field = field
-        self.message = message
+class RecommendationError(CRMError):
+    """A recommendation request refused; ``code`` is a ``RecommendationErrorCode``."""
 
 
 def _serving(channel: str, limit: int) -> Served | None:
@@ -58,10 +55,10 @@ def _serving(channel: str, limit: int) -> Served | None:
 
 def _check(channel: str, limit: int) -> None:
     if not channel or not isinstance(channel, str):
-        raise RecommendationError(RecommendationErrorCode.REQUIRED, "channel", "A channel slug is required.")
+        raise RecommendationError(RecommendationErrorCode.REQUIRED, "A channel slug is required.", "channel")
     if not isinstance(limit, int) or not 1 <= limit <= MAX_LIMIT:
         raise RecommendationError(
-            RecommendationErrorCode.OUT_OF_RANGE, "limit", f"limit must be between 1 and {MAX_LIMIT}."
+            RecommendationErrorCode.OUT_OF_RANGE, f"limit must be between 1 and {MAX_LIMIT}.", "limit"
         )
 
 
@@ -172,7 +169,7 @@ def for_customer(profile_id: int | None, channel: str, limit: int = 10,
 def _product_column(served: Served, product_id: int) -> int | None:
     column = served.bundle.item_column(product_id)
     if column is None and not served.catalog.knows(product_id):
-        raise RecommendationError(RecommendationErrorCode.NOT_FOUND, "product", f"Unknown product {product_id}.")
+        raise RecommendationError(RecommendationErrorCode.NOT_FOUND, f"Unknown product {product_id}.", "product")
     return column
 
 
@@ -267,6 +264,6 @@ def for_checkout(checkout_token: str, channel: str | None = None, limit: int = 1
 
     checkout = CRMCheckout.objects.filter(token=str(checkout_token)).values("lines", "channel").first()
     if checkout is None:
-        raise RecommendationError(RecommendationErrorCode.NOT_FOUND, "checkoutToken", "Unknown checkout.")
+        raise RecommendationError(RecommendationErrorCode.NOT_FOUND, "Unknown checkout.", "checkoutToken")
     products = [line.get("product_id") for line in checkout["lines"] or [] if line.get("product_id") is not None]
     return for_cart(products, channel or checkout["channel"], limit)

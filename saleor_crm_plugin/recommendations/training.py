@@ -18,6 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..error_codes import RecommendationErrorCode
+from ..errors import CRMError
 from ..models import RecommendationModel
 from ..events.sql import array_columns_by_range
 from .baskets import Baskets
@@ -52,10 +53,8 @@ FROM crm_order_line WHERE product_id = ANY(%s) ORDER BY product_id, id DESC
 """
 
 
-class TrainingError(Exception):
-    def __init__(self, code: RecommendationErrorCode, message: str):
-        super().__init__(message)
-        self.code = code
+class TrainingError(CRMError):
+    """A training that could not start or finish; ``code`` is a ``RecommendationErrorCode``."""
 
 
 def load_training_data(progress: Callable[[str, int, int], None] | None = None) -> tuple[Baskets, list[dict]]:

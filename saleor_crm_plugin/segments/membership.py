@@ -85,13 +85,13 @@ def save_segment(*, name: str, rules, description: str = "", segment: Segment | 
     """Create or update a segment after validating its rule; membership is computed at once."""
     name = (name or "").strip()
     if not name:
-        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, "name", "A segment needs a name.")
+        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, "A segment needs a name.", "name")
     if segment is not None and segment.is_predefined:
-        raise SegmentRuleError(SegmentErrorCode.PREDEFINED, "id", "Predefined RFM segments cannot be changed.")
+        raise SegmentRuleError(SegmentErrorCode.PREDEFINED, "Predefined RFM segments cannot be changed.", "id")
     compile_rule(rules, timezone.now())  # validation, with codes and paths
     clash = Segment.objects.filter(name=name).exclude(pk=segment.pk if segment else None)
     if clash.exists():
-        raise SegmentRuleError(SegmentErrorCode.DUPLICATE, "name", f"A segment called {name!r} exists.")
+        raise SegmentRuleError(SegmentErrorCode.DUPLICATE, f"A segment called {name!r} exists.", "name")
     with transaction.atomic():
         if segment is None:
             segment = Segment.objects.create(name=name, rules=rules, description=description)

@@ -21,6 +21,7 @@ from datetime import datetime, timedelta
 from enum import Enum
 
 from ..analytics.rfm import GROUPS
+from ..errors import CRMError
 
 MAX_CONDITIONS = 50
 MAX_DEPTH = 8
@@ -39,10 +40,8 @@ class SegmentErrorCode(str, Enum):
     PREDEFINED = "predefined"
 
 
-class SegmentRuleError(ValueError):
-    def __init__(self, code: SegmentErrorCode, path: str, message: str):
-        super().__init__(f"{path or 'rule'}: {message}")
-        self.code, self.path, self.message = code, path, message
+class SegmentRuleError(CRMError):
+    """A rule that cannot be compiled; ``field`` is the path of the offending part (``and.1.value``)."""
 
 
 @dataclass(frozen=True)
@@ -94,21 +93,21 @@ class _Compiler:
 
     def rule(self, node, path: str, depth: int) -> str:
         if depth > MAX_DEPTH:
-            raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX, path, f"rules nest at most {MAX_DEPTH} levels.")
+            raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX, f"rules nest at most {MAX_DEPTH} levels.", path)
         if not isinstance(node, dict) or not node:
-            raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, path, "a rule is a JSON object.")
+            raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, "a rule is a JSON object.", path)
         logic = [key for key in ("and", "or", "not") if key in node]
         if logic:
             if len(node) != 1:
-                raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, path,
-                                       f"'{logic[0]}' must be the object's only key.")
+                raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, f"'{logic[0]}' must be the object's only key.",
+                                       path)
             key = logic[0]
             inner = node[key]
             where = f"{path}.{key}" if path else key
             if key == "not":
                 return f"NOT ({self.rule(inner, where, depth + 1)})"
             if not isinstance(inner, list) or not inner:
-                raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, where, f"'{key}' takes a non-empty list.")
+                raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, f"'{key}' takes a non-empty list.", where)
             joined = f" {key.upper()} ".join(f"({self.rule(item, f'{where}.{i}', depth + 1)})"
                                              for i, item in enumerate(inner))
             return joined
@@ -117,25 +116,25 @@ class _Compiler:
     def condition(self, node: dict, path: str) -> str:
         self.conditions += 1
         if self.conditions > MAX_CONDITIONS:
-            raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX, path, f"at most {MAX_CONDITIONS} conditions.")
+            raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX, f"at most {MAX_CONDITIONS} conditions.", path)
         unknown = set(node) - {"field", "op", "value", "currency"}
         if "field" not in node or "op" not in node or unknown:
-            raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, path,
-                                   "a condition has 'field', 'op' and usually 'value' (and 'currency' for money)"
-                                   + (f"; unexpected {sorted(unknown)}" if unknown else "."))
+            raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, "a condition has 'field', 'op' and usually 'value' (and 'currency' for money)"
+                                   + (f"; unexpected {sorted(unknown)}" if unknown else "."),
+                                   path)
         name = node["field"]
         field = FIELDS.get(name) if isinstance(name, str) else None
         if field is None:
-            raise SegmentRuleError(SegmentErrorCode.UNKNOWN_FIELD, f"{path}.field" if path else "field",
-                                   f"unknown field {name!r}; fields: {', '.join(sorted(FIELDS))}.")
+            raise SegmentRuleError(SegmentErrorCode.UNKNOWN_FIELD, f"unknown field {name!r}; fields: {', '.join(sorted(FIELDS))}.",
+                                   f"{path}.field" if path else "field")
         op = node["op"]
         if op not in OPERATORS[field.kind]:
-            raise SegmentRuleError(SegmentErrorCode.INVALID_OPERATOR, f"{path}.op" if path else "op",
-                                   f"{name} ({field.kind}) takes {', '.join(sorted(OPERATORS[field.kind]))}.")
+            raise SegmentRuleError(SegmentErrorCode.INVALID_OPERATOR, f"{name} ({field.kind}) takes {', '.join(sorted(OPERATORS[field.kind]))}.",
+                                   f"{path}.op" if path else "op")
         currency = node.get("currency")
         if currency is not None and (not field.money or not isinstance(currency, str) or len(currency) != 3):
-            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"{path}.currency" if path else "currency",
-                                   "currency is a 3-letter code, for money fields only.")
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, "currency is a 3-letter code, for money fields only.",
+                                   f"{path}.currency" if path else "currency")
         value_path = f"{path}.value" if path else "value"
         sql = getattr(self, f"_{field.kind}")(name, field, op, node.get("value"), value_path,
                                               currency.upper() if currency else None)
@@ -161,12 +160,12 @@ class _Compiler:
         def number(v, where):
             ok = isinstance(v, int) if integer else isinstance(v, (int, float))
             if not ok or isinstance(v, bool):
-                raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, where,
-                                       f"{name} takes {'a whole number' if integer else 'a number'}.")
+                raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"{name} takes {'a whole number' if integer else 'a number'}.",
+                                       where)
             return v
 
         if op == "between" and (not isinstance(value, list) or len(value) != 2):
-            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path, "between takes [low, high].")
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, "between takes [low, high].", path)
         values = [number(value[0], f"{path}.0"), number(value[1], f"{path}.1")] if op == "between" \
             else [number(value, path)]
         prefix, suffix, column = self._wrap(field, currency)
@@ -187,7 +186,7 @@ class _Compiler:
             return predicate if op == "within_last" else f"({column} IS NULL OR NOT ({predicate}))"
         if op == "between":
             if not isinstance(value, list) or len(value) != 2:
-                raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path, "between takes [from, to].")
+                raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, "between takes [from, to].", path)
             start, end = _moment(value[0], f"{path}.0", self.now), _moment(value[1], f"{path}.1", self.now)
             return f"{column} >= {self._param(start)} AND {column} < {self._param(end)}"
         moment = _moment(value, path, self.now)
@@ -196,8 +195,8 @@ class _Compiler:
     def _group(self, name, field, op, value, path, currency):
         values = value if op in ("in", "not_in") else [value]
         if not isinstance(values, list) or not values or any(v not in GROUPS for v in values):
-            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path,
-                                   f"RFM groups are {', '.join(GROUPS)}" + (" (a non-empty list)" if op in ("in", "not_in") else "."))
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"RFM groups are {', '.join(GROUPS)}" + (" (a non-empty list)" if op in ("in", "not_in") else "."),
+                                   path)
         inside = f"EXISTS (SELECT 1 FROM crm_customer_analytics a WHERE a.profile_id = p.id AND " \
                  f"a.rfm_group = ANY({self._param(list(values))}))"
         return inside if op in ("eq", "in") else f"NOT {inside}"
@@ -208,7 +207,7 @@ class _Compiler:
         values = value if op in ("in", "not_in") else [value]
         if not isinstance(values, list) or not values or any(
                 not isinstance(v, str) or len(v) != 2 or not v.isalpha() for v in values):
-            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path, "countries are ISO codes such as \"DE\".")
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, "countries are ISO codes such as \"DE\".", path)
         inside = f"{field.column} = ANY({self._param([v.upper() for v in values])})"
         return inside if op in ("eq", "in") else f"({field.column} <> '' AND NOT {inside})"
 
@@ -216,15 +215,15 @@ class _Compiler:
         if op == "is_empty":
             return f"{field.column} IS NULL"
         if not isinstance(value, bool):
-            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path, f"{name} takes true or false.")
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"{name} takes true or false.", path)
         return f"{field.column} IS {'TRUE' if value else 'FALSE'}"
 
     def _set(self, name, field, op, value, path, currency):
         integer = name == "product_bought"
         if not isinstance(value, list) or not value or any(
                 (not isinstance(v, int) or isinstance(v, bool)) if integer else not isinstance(v, str) for v in value):
-            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path,
-                                   f"{name} takes a non-empty list of {'product ids' if integer else 'names'}.")
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"{name} takes a non-empty list of {'product ids' if integer else 'names'}.",
+                                   path)
         if name == "channel":
             inside = f"EXISTS (SELECT 1 FROM crm_order o WHERE o.profile_id = p.id AND {COUNTED} " \
                      f"AND o.channel = ANY({self._param(value)}))"
@@ -237,12 +236,12 @@ class _Compiler:
 
 def _span(value, path) -> timedelta:
     if not isinstance(value, dict) or len(value) != 1:
-        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path,
-                               'a relative span is {"days": n} (or weeks, months, years).')
+        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, 'a relative span is {"days": n} (or weeks, months, years).',
+                               path)
     (unit, amount), = value.items()
     if unit not in UNITS or not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount < 0:
-        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path,
-                               f"a relative span is a non-negative number of {', '.join(UNITS)}.")
+        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"a relative span is a non-negative number of {', '.join(UNITS)}.",
+                               path)
     return timedelta(days=amount * UNITS[unit])
 
 
@@ -258,8 +257,8 @@ def _moment(value, path, now: datetime) -> datetime:
             moment = None
         if moment is not None and moment.tzinfo is not None:
             return moment
-    raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, path,
-                           'a date is an ISO date-time with a time zone or {"days_ago": n}.')
+    raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, 'a date is an ISO date-time with a time zone or {"days_ago": n}.',
+                           path)
 
 
 def compile_rule(rule, now: datetime) -> tuple[str, list]:

@@ -58,8 +58,8 @@ def test_saving_validates_names_and_rules_and_keeps_nothing_half_done(db):
         save_segment(name="Broken", rules={"field": "revenue", "op": "gt", "value": "lots"})
     with pytest.raises(SegmentRuleError) as unnamed:
         save_segment(name="  ", rules={"field": "revenue", "op": "gt", "value": 1})
-    assert duplicate.value.code is SegmentErrorCode.DUPLICATE and duplicate.value.path == "name"
-    assert bad_rule.value.code is SegmentErrorCode.INVALID_VALUE and bad_rule.value.path == "value"
+    assert duplicate.value.code is SegmentErrorCode.DUPLICATE and duplicate.value.field == "name"
+    assert bad_rule.value.code is SegmentErrorCode.INVALID_VALUE and bad_rule.value.field == "value"
     assert unnamed.value.code is SegmentErrorCode.INVALID_VALUE
     assert not Segment.objects.filter(name__in=["Broken", "  "]).exists()
 

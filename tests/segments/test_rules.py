@@ -137,7 +137,7 @@ def test_relative_dates_move_with_now(shop):
 def test_invalid_rules_get_a_code_and_a_path(rule, code, path):
     with pytest.raises(SegmentRuleError) as error:
         compile_rule(rule, datetime.now(timezone.utc))
-    assert error.value.code is code and error.value.path == path
+    assert error.value.code is code and error.value.field == path
 
 
 def test_values_are_parameters_never_sql():

@@ -4,11 +4,14 @@
 
 Targets (issue #5): BG/NBD fit on CDNOW_master (23,570 customers) < 1 s; RFM +
 CLV recompute for 1M synthetic customers < 2 min; a 5-condition segment
-evaluated over 1M profiles < 500 ms.
+evaluated over 1M profiles < 500 ms. Issue #10: churn risk, fitted on
+CDNOW_master's first 39 weeks (to 1997-09-30), ranks the customers with no
+purchase in the next 39 weeks (273 days) with ROC AUC ≥ 0.74, one-time
+buyers included; 1 − P(alive) and expected orders printed beside it.
 
 The 1M customers are stored as the fold stores them (crm_customer_profile,
 crm_order with ~2.6M orders; set-up, not timed). The recompute is
-``recompute_analytics()``, what the nightly task and ``crm_analytics`` run:
+``recompute_scores()``, what the nightly task and ``crm_analytics`` run:
 daily totals read from PostgreSQL, BG/NBD + Gamma-Gamma fitted, every
 customer scored, 1M rows written in one transaction. The segment is counted
 with the same SQL a preview and a membership refresh use.
@@ -55,6 +58,25 @@ def bench_cdnow() -> None:
     print(f"BG/NBD on CDNOW_master: {len(summary.customer):,} customers, fit median {statistics.median(timings):.3f} s "
           f"(max {max(timings):.3f} s; target < 1 s); r={model.r_:.4f} α={model.alpha_:.3f} a={model.a_:.4f} "
           f"b={model.b_:.4f} LL={model.log_likelihood_:.1f}", flush=True)
+
+
+def bench_cdnow_churn() -> None:
+    """Fit on CDNOW_master's first 39 weeks; rank who buys nothing in the next 39 (ROC AUC, target ≥ 0.74)."""
+    from sklearn.metrics import roc_auc_score
+
+    from crm_host.cdnow import HOLDOUT_DAYS, calibration_and_holdout
+    from saleor_crm_plugin.analytics.value import customer_value
+
+    summary, bought = calibration_and_holdout("CDNOW_master.txt")
+    value = customer_value(summary, churn_horizon_days=HOLDOUT_DAYS)
+    silent, one_time = ~bought, summary.x == 0
+    print(f"churn on CDNOW_master, fit on 39 weeks ({value.method}), no purchase in the next {HOLDOUT_DAYS} days: "
+          f"ROC AUC churn risk {roc_auc_score(silent, value.churn_risk):.4f} (target ≥ 0.74), "
+          f"1 − P(alive) {roc_auc_score(silent, 1 - value.p_alive):.4f}, "
+          f"−expected orders (365 d) {roc_auc_score(silent, -value.expected_orders[365]):.4f}; "
+          f"{one_time.sum():,} of {len(one_time):,} one-time buyers, mean churn risk "
+          f"{value.churn_risk[one_time].mean():.3f} (bought again: {bought[one_time].mean():.3f}) vs repeat buyers "
+          f"{value.churn_risk[~one_time].mean():.3f} ({bought[~one_time].mean():.3f})", flush=True)
 
 
 def synthetic_orders(customers: int, seed: int = 4):
@@ -126,6 +148,7 @@ def main():
     args = parser.parse_args()
     fresh_database("saleor_crm_bench_analytics")
     bench_cdnow()
+    bench_cdnow_churn()
 
     start = time.perf_counter()
     orders = store(args.customers)
@@ -135,11 +158,11 @@ def main():
     from django.db import connection
 
     from saleor_crm_plugin.models import AnalyticsRun
-    from saleor_crm_plugin.profiles.analytics import recompute_analytics
+    from saleor_crm_plugin.profiles.scores import recompute_scores
     from saleor_crm_plugin.segments.membership import preview
 
     start = time.perf_counter()
-    counts = recompute_analytics(now=NOW)
+    counts = recompute_scores(now=NOW)
     elapsed = time.perf_counter() - start
     run = AnalyticsRun.objects.latest("pk")
     fit = run.params.get("bgnbd", {})

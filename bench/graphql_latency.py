@@ -5,6 +5,11 @@
 Targets (issue #4): storefront recommendations query p99 ≤ 10 ms; a staff page
 of 50 customers with their profiles and recommendations p99 ≤ 100 ms.
 
+Then a concurrent run (issue #9): ``CLIENTS`` threads on loopback send
+FOR_YOU, then the staff page, at once — each client at most
+``--concurrent-requests`` requests and for at most ``CONCURRENT_SECONDS`` —
+and it prints requests/s and p99 under that load.
+
 Set-up (not timed): a fresh database, 20,000 synthetic orders of
 ``bench/ingest.py``'s shop folded into profiles, product snapshots for its
 5,000 products, a trained recommendation version; a local JWKS endpoint
@@ -21,6 +26,7 @@ import random
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
@@ -36,6 +42,8 @@ FOR_YOU = """query ForYou($channel: String!) {
 ALSO_BOUGHT = """query Also($channel: String!, $product: ID!) {
   recommendations(channel: $channel, kind: ALSO_BOUGHT, product: $product, first: 10) { productId score reason } }"""
 STAFF_PAGE = (ROOT / "graphql" / "operations" / "staff" / "customers-page.graphql").read_text()
+CLIENTS = 16
+CONCURRENT_SECONDS = 20.0  # per query: the run stops then even if the clients have requests left
 
 
 def seed(orders: int) -> tuple[list[int], list[int]]:
@@ -43,7 +51,7 @@ def seed(orders: int) -> tuple[list[int], list[int]]:
     from bench.ingest import synthetic_orders
     from saleor_crm_plugin.events.fold import process_pending
     from saleor_crm_plugin.events.outbox import record_many
-    from saleor_crm_plugin.events.schema import ProductEvent
+    from saleor_crm_plugin.normalized.schema import ProductEvent
     from saleor_crm_plugin.models import CustomerProfile
     from saleor_crm_plugin.recommendations.training import train_models
 
@@ -91,6 +99,33 @@ def measure(url, query, variables_for, token_for, count) -> list[float]:
     return timings
 
 
+def concurrent(url, query, variables_for, token_for, per_client: int) -> tuple[list[float], float]:
+    """``CLIENTS`` clients at once, each up to ``per_client`` requests within ``CONCURRENT_SECONDS``.
+
+    Returns every request's latency (ms) and the wall time (s) of the whole run.
+    """
+    deadline = time.monotonic() + CONCURRENT_SECONDS
+
+    def client(number: int) -> list[float]:
+        timings = []
+        for i in range(per_client):
+            if time.monotonic() > deadline:
+                break
+            request = number * per_client + i
+            timings += measure(url, query, lambda _: variables_for(request), lambda _: token_for(request), 1)
+        return timings
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=CLIENTS) as pool:
+        timings = [t for client_timings in pool.map(client, range(CLIENTS)) for t in client_timings]
+    return timings, time.perf_counter() - start
+
+
+def report_concurrent(name, timings, seconds) -> None:
+    print(f"  {name:44s} {len(timings) / seconds:7.1f} requests/s   p50 {percentile(timings, 50):6.2f} ms   "
+          f"p99 {percentile(timings, 99):7.2f} ms   ({len(timings):,} requests in {seconds:.1f} s)", flush=True)
+
+
 def report(name, timings, target) -> None:
     print(f"  {name:44s} p50 {percentile(timings, 50):6.2f} ms   p99 {percentile(timings, 99):6.2f} ms   "
           f"({len(timings):,} requests; target p99 ≤ {target} ms)", flush=True)
@@ -101,6 +136,7 @@ def main():
     parser.add_argument("--orders", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=2_000)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--concurrent-requests", type=int, default=100, help="per client, in the concurrent run")
     args = parser.parse_args()
 
     fresh_database("saleor_crm_bench_graphql")
@@ -118,8 +154,9 @@ def main():
     try:
         wait_until_up(url)
         rng = random.Random(3)
-        shoppers = [issuer.token(user_id=u) for u in rng.sample(users, min(200, len(users)))]
-        staff = issuer.staff_token()
+        # tokens outlive the whole run (Saleor's default of 5 minutes would not, on a loaded machine)
+        shoppers = [issuer.token(user_id=u, expires_in=3600) for u in rng.sample(users, min(200, len(users)))]
+        staff = issuer.staff_token(expires_in=3600)
         products = [to_global_id("Product", str(p)) for p in product_ids]
         for _ in range(200):  # warm-up: both workers load the serving store and the JWKS
             measure(url, FOR_YOU, lambda i: {"channel": "us"}, lambda i: shoppers[i % len(shoppers)], 1)
@@ -136,6 +173,15 @@ def main():
                measure(url, STAFF_PAGE, lambda i: {"first": 50, "channel": "us",
                                                    "after": None if i % 2 else "b2Zmc2V0OjQ5"},
                        lambda i: staff, pages), 100)
+        print(f"HTTP, gunicorn 2 workers, {CLIENTS} concurrent clients (at most {args.concurrent_requests:,} "
+              f"requests each, {CONCURRENT_SECONDS:.0f} s):")
+        report_concurrent("storefront recommendations (FOR_YOU, token)",
+                          *concurrent(url, FOR_YOU, lambda i: {"channel": ("us", "eu")[i % 2]},
+                                      lambda i: shoppers[i % len(shoppers)], args.concurrent_requests))
+        report_concurrent("staff page: 50 customers + recommendations",
+                          *concurrent(url, STAFF_PAGE, lambda i: {"first": 50, "channel": "us",
+                                                                  "after": None if i % 2 else "b2Zmc2V0OjQ5"},
+                                      lambda i: staff, max(1, args.concurrent_requests // 5)))
     finally:
         server.terminate()
         server.wait(10)

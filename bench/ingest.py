@@ -25,7 +25,7 @@ T0 = datetime(2024, 1, 1, tzinfo=timezone.utc)
 
 
 def synthetic_orders(count: int, seed: int = 7, customers: int = 20_000, products: int = 5_000):
-    from saleor_crm_plugin.events.schema import Customer, Line, OrderEvent
+    from saleor_crm_plugin.normalized.schema import Customer, Line, OrderEvent
 
     rng = random.Random(seed)
     prices = [Decimal(rng.randrange(199, 9999)) / 100 for _ in range(products)]

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from saleor_crm_plugin.analytics.summary import summarize
+
 EPOCH = date(1970, 1, 1)
 
 
@@ -36,3 +38,12 @@ def read_cdnow(name: str = "CDNOW_sample.txt"):
 
 
 CALIBRATION_END = day_number("19970930")
+HOLDOUT_DAYS = 273  # the literature's 39-week holdout: 1997-10-01..1998-06-30
+
+
+def calibration_and_holdout(name: str = "CDNOW_master.txt"):
+    """(summary of the first 39 weeks, bool per summarised customer: bought in the next 39 weeks)."""
+    customers, days, values = read_cdnow(name)
+    summary = summarize(customers, days, values, end_day=CALIBRATION_END)
+    later = (days > CALIBRATION_END) & (days <= CALIBRATION_END + HOLDOUT_DAYS)
+    return summary, np.isin(summary.customer, np.unique(customers[later]))

@@ -2,7 +2,8 @@
 
 DATABASE_URL   PostgreSQL (default: postgres://postgres@127.0.0.1:5432/saleor_crm)
 CELERY_BROKER_URL  Redis broker (default: redis://127.0.0.1:6379/5)
-SALEOR_CRM_SALEOR_URL / SALEOR_CRM_JWKS_URL / SALEOR_CRM_JWT_AUDIENCE  token verification
+SALEOR_CRM_SALEOR_URL / SALEOR_CRM_JWKS_URL / SALEOR_CRM_JWT_AUDIENCE / SALEOR_CRM_JWT_ISSUER  token verification
+DEBUG          "1" for Django's debug mode and GraphiQL (default "0")
 """
 
 import os
@@ -11,7 +12,7 @@ import dj_database_url
 
 BASE_DIR = os.path.dirname(os.path.abspath(__file__))
 SECRET_KEY = os.environ.get("SECRET_KEY", "crm-host-not-secret-change-me")
-DEBUG = os.environ.get("DEBUG", "1") == "1"
+DEBUG = os.environ.get("DEBUG", "0") == "1"  # never on unless asked: a debug page shows paths and settings
 ALLOWED_HOSTS = ["*"]
 USE_TZ = True
 TIME_ZONE = "UTC"
@@ -23,6 +24,7 @@ INSTALLED_APPS = [
 ]
 MIDDLEWARE = []
 ROOT_URLCONF = "crm_host.urls"
+STATIC_URL = "/static/"  # Django's live test server needs one to tell static requests apart
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/saleor_crm"),
@@ -49,6 +51,7 @@ SALEOR_CRM_FOLD_ON_COMMIT = os.environ.get("SALEOR_CRM_FOLD_ON_COMMIT", "1") == 
 SALEOR_CRM_SALEOR_URL = os.environ.get("SALEOR_CRM_SALEOR_URL")  # e.g. https://shop.example.com/graphql/
 SALEOR_CRM_JWKS_URL = os.environ.get("SALEOR_CRM_JWKS_URL")  # default: <Saleor URL host>/.well-known/jwks.json
 SALEOR_CRM_JWT_AUDIENCE = os.environ.get("SALEOR_CRM_JWT_AUDIENCE")  # accept only tokenCreate(audience: …)
+SALEOR_CRM_JWT_ISSUER = os.environ.get("SALEOR_CRM_JWT_ISSUER")  # default: SALEOR_CRM_SALEOR_URL
 
 LOGGING = {
     "version": 1,

@@ -86,6 +86,14 @@ SPECS = {
             maximum=100,
         ),
         SettingSpec(
+            "churn_horizon_days",
+            90,
+            "Churn horizon (days)",
+            "Churn risk is the probability that a customer places no order "
+            "within this many days.",
+            maximum=3650,
+        ),
+        SettingSpec(
             "training_hour",
             3,
             "Nightly training hour (UTC)",
@@ -105,6 +113,9 @@ def get_setting(name: str, *, use_database: bool = True) -> int:
     if name in pinned:
         return int(pinned[name])
     if use_database:
+        # Imported here, not at the top: Saleor imports plugin.py (and so this
+        # module) while it builds its plugin list, possibly before the app
+        # registry is ready to import models.
         from .models import CRMSetting
 
         stored = CRMSetting.objects.filter(name=name).values_list("value", flat=True).first()

@@ -30,3 +30,10 @@ class RecommendationErrorCode(str, Enum):
     OUT_OF_RANGE = "out_of_range"
     NOT_FOUND = "not_found"
     TRAINING_IN_PROGRESS = "training_in_progress"
+
+
+class ProfileErrorCode(str, Enum):
+    """Why a request about one customer (erasure, export, consent) was refused."""
+
+    REQUIRED = "required"
+    NOT_FOUND = "not_found"

@@ -16,7 +16,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
 from .config import SPECS, validate_value
 from .error_codes import ConfigErrorCode
-from .events import saleor as adapter
+from .events import adapters as adapter
 from .events.outbox import record
 
 logger = logging.getLogger(__name__)
@@ -80,6 +80,7 @@ class CRMPlugin(BasePlugin):
     @classmethod
     def pre_save_plugin_configuration(cls, plugin_configuration):
         """Mirror the settings into the CRM's own table (read by ``config.get_setting``)."""
+        # Saleor imports plugin modules while it lists its plugins, before models may be imported.
         from .models import CRMSetting
 
         for item in plugin_configuration.configuration:
@@ -187,6 +188,7 @@ class CRMPlugin(BasePlugin):
         if not self.active:
             return previous_value
         if path.strip("/") == "graphql":
+            # Loaded on the first API request: building the schema is not worth paying at Saleor's start.
             from .graphql.view import graphql_view
 
             with allow_writer():  # mutations write notes and consent from inside Saleor's request

@@ -5,6 +5,9 @@ from celery.schedules import crontab
 
 from .config import get_setting
 
+# Tasks are named, never imported, by the code that sends them: the outbox
+# publishes the fold by name, so capture does not depend on tasks.py.
+FOLD_TASK = "saleor_crm_plugin.tasks.process_outbox"
 SWEEP_TASK = "saleor_crm_plugin.tasks.sweep_outbox"
 ABANDONED_TASK = "saleor_crm_plugin.tasks.detect_abandoned_checkouts"
 TRAIN_TASK = "saleor_crm_plugin.tasks.train_recommendations"

@@ -22,7 +22,7 @@ class EventFactory:
         self._numbers = count(1)
 
     def line(self, product_id=1, quantity=1, price="10.00", name=None, category="Pantry"):
-        from saleor_crm_plugin.events.schema import Line
+        from saleor_crm_plugin.normalized.schema import Line
 
         price = Decimal(price)
         return Line(
@@ -34,7 +34,7 @@ class EventFactory:
     def order(self, kind="order.created", *, order_id=None, email=None, user_id=None, at=T0,
               updated_at=None, currency="USD", lines=None, status="unfulfilled", channel="default-channel",
               checkout_token="", first_name="", country=""):
-        from saleor_crm_plugin.events.schema import Customer, OrderEvent
+        from saleor_crm_plugin.normalized.schema import Customer, OrderEvent
 
         lines = tuple(lines if lines is not None else [self.line()])
         total = sum((line.total_price for line in lines), Decimal(0))
@@ -48,7 +48,7 @@ class EventFactory:
 
     def checkout(self, kind="checkout.created", *, token="chk-1", email=None, user_id=None, at=T0,
                  lines=None, currency="USD"):
-        from saleor_crm_plugin.events.schema import CheckoutEvent, Customer
+        from saleor_crm_plugin.normalized.schema import CheckoutEvent, Customer
 
         lines = tuple(lines if lines is not None else [self.line()])
         return CheckoutEvent(
@@ -60,7 +60,7 @@ class EventFactory:
 
     def customer(self, kind="customer.created", *, user_id=1, email="ann@example.com", at=T0,
                  first_name="Ann", last_name="Lee"):
-        from saleor_crm_plugin.events.schema import Customer, CustomerEvent
+        from saleor_crm_plugin.normalized.schema import Customer, CustomerEvent
 
         return CustomerEvent(
             kind=kind, occurred_at=at, updated_at=at, joined_at=at,
@@ -69,7 +69,7 @@ class EventFactory:
 
     def product(self, kind="product.updated", *, product_id=1, name="Tea", at=T0, channels=("default-channel",),
                 category="Drinks", product_type="Grocery", attributes=None, description=None, listings=None):
-        from saleor_crm_plugin.events.schema import ProductEvent
+        from saleor_crm_plugin.normalized.schema import ProductEvent
 
         return ProductEvent(
             kind=kind, occurred_at=at, updated_at=at, product_id=product_id, name=name,

@@ -33,7 +33,7 @@ def planned_orders(count: int, seed: int) -> list[dict]:
 
 
 def build_event(order: dict):
-    from saleor_crm_plugin.events.schema import Customer, Line, OrderEvent
+    from saleor_crm_plugin.normalized.schema import Customer, Line, OrderEvent
 
     lines = tuple(
         Line(quantity=q, product_id=p, product_name=f"Product {p}", unit_price=price, total_price=price * q)

@@ -79,6 +79,7 @@ class BetaGeo:
         return self.r_, self.alpha_, self.a_, self.b_
 
     def probability_alive(self, x, t_x, T) -> np.ndarray:
+        """P(alive | x, t_x, T); 1 without a repeat purchase, since BG/NBD drops customers out only after one."""
         r, alpha, a, b = self.params_
         x, t_x, T = (np.asarray(v, float) for v in (x, t_x, T))
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -94,6 +95,22 @@ class BetaGeo:
         hyper = hyp2f1(r + x, b + x, a + b + x - 1, z)
         body = 1.0 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyper
         return (a + b + x - 1) / (a - 1) * body * self.probability_alive(x, t_x, T)
+
+    def probability_no_purchase(self, t, x, t_x, T) -> np.ndarray:
+        """P(X(t) = 0 | x, t_x, T): no purchase in the next ``t`` weeks, given each customer's history.
+
+        A customer buys nothing in ``t`` either because they have dropped out
+        (1 − P(alive)) or because, alive, their Poisson clock does not tick:
+        given alive, λ | x, T ~ Gamma(r + x, α + T), whose Poisson zero
+        probability over ``t`` is ((α + T) / (α + T + t))^(r + x). Dropping out
+        only happens right after a purchase, so no further term is needed:
+        P(X(t) = 0) = P(alive) · ((α + T) / (α + T + t))^(r + x) + 1 − P(alive).
+        """
+        r, alpha = self.r_, self.alpha_
+        x, t_x, T = (np.asarray(v, float) for v in (x, t_x, T))
+        alive = self.probability_alive(x, t_x, T)
+        silent_while_alive = ((alpha + T) / (alpha + T + np.asarray(t, float))) ** (r + x)
+        return alive * silent_while_alive + 1.0 - alive
 
     def posterior_rate(self, x, T) -> np.ndarray:
         """E[λ | x, T] per week (the purchase rate while alive)."""

@@ -18,7 +18,7 @@ from ..models import BackfillCursor
 from ..profiles.metrics import recompute_marked
 from .fold import process_pending
 from .outbox import record_many
-from .schema import Event
+from ..normalized.schema import Event
 
 logger = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ..models import CRMEvent
-from .schema import Event, InvalidEvent, parse_event
+from ..normalized.schema import Event, InvalidEvent, parse_event
 
 
 @dataclass

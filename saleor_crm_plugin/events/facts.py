@@ -13,8 +13,8 @@ from datetime import datetime
 
 from django.db import connection
 
-from .schema import CheckoutEvent, OrderEvent
-from .sql import binding_cursor, stage_rows
+from ..normalized.schema import CheckoutEvent, OrderEvent
+from ..db import binding_cursor, stage_rows
 
 ORDER_KIND_FLAGS = {
     "order.paid": "is_paid",

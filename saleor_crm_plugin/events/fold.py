@@ -6,7 +6,9 @@ validates each row, resolves customers to profiles, writes facts set-based
 and recomputes the profiles the batch touched. A row that fails validation is
 marked ``rejected`` with a code and reason and never blocks the rows behind
 it; if a whole batch fails unexpectedly, its rows are retried one by one so
-only the culprit is set aside.
+only the culprit is set aside. Profiles are recomputed the same way: one whose
+recompute fails is set aside with a code and reason
+(``profiles.metrics.recompute_isolating``) and the others are recomputed.
 """
 
 import logging
@@ -17,23 +19,18 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ..config import get_setting
 from ..error_codes import EventErrorCode
 from ..models import CRMEvent, CustomerProfile
 from ..profiles.identity import ProfileResolver
-from ..profiles.metrics import mark_dirty, recompute_marked, recompute_profiles
-from ..profiles.privacy import erase_customer
+from ..profiles.metrics import mark_dirty, recompute_marked
+from ..profiles.privacy import erase_customer, scrub_events
 from .batches import OutboxRow, read_pending
 from .facts import reduce_checkouts, reduce_orders, write_checkouts, write_orders, write_products
-from .sql import bulk_set, take_fold_lock
-from .schema import CheckoutEvent, CustomerEvent, InvalidEvent, OrderEvent, ProductEvent
+from ..db import bulk_set, take_fold_lock
+from ..normalized.schema import CheckoutEvent, CustomerEvent, InvalidEvent, OrderEvent, ProductEvent
 
 logger = logging.getLogger(__name__)
-
-SCRUB_ROWS_SQL = (
-    "UPDATE crm_event SET payload = jsonb_set(payload, '{customer}', '{\"erased\": true}'::jsonb), "
-    "raw = NULL WHERE id = ANY(%s)"
-)
-
 
 def _now_sql(now) -> str:
     # A literal keeps bulk_set's parameters to the arrays; isoformat is safe to inline.
@@ -67,8 +64,6 @@ def process_pending(
     ``recompute=False`` leaves the touched profiles marked for a later
     ``recompute_marked()`` (a backfill recomputes once, at its end).
     """
-    from ..config import get_setting
-
     batch_size = batch_size or get_setting("fold_batch_size")
     total = FoldStats()
     while max_batches is None or total.batches < max_batches:
@@ -202,21 +197,15 @@ def fold_rows(rows: list[OutboxRow]) -> FoldStats:
         [(row.pk, row.error_code, row.error_message) for row in rows if row.status == CRMEvent.Status.REJECTED],
         extra=f"status = 'rejected', processed_at = {_now_sql(now)}, attempts = crm_event.attempts + 1",
     )
-    if scrubbed:
-        with connection.cursor() as cursor:
-            cursor.execute(SCRUB_ROWS_SQL, [list(scrubbed)])
+    scrub_events(scrubbed)
     mark_dirty(dirty - resolver.merged_away - {None})
 
     # Deletions last, so facts written by this batch are erased as well.
     for row, event in deletions:
         if event.customer.erased:  # folded before (a refold): the erasure stands
             continue
-        erased = erase_customer(
-            user_id=event.customer.user_id, email=event.customer.email, erased_at=event.occurred_at
-        )
-        CRMEvent.objects.filter(pk=row.pk).update(
-            profile_id=erased[0], payload={**row.payload, "customer": {"erased": True}}, raw=None
-        )
+        # Erasure scrubs this deletion event too and attaches it to the anonymized profile.
+        erase_customer(user_id=event.customer.user_id, email=event.customer.email, erased_at=event.occurred_at)
     stats.processed += len(parsed)
     return stats
 
@@ -258,7 +247,9 @@ def refold_all(progress: Callable[[FoldStats], None] | None = None) -> FoldStats
             cursor.execute(
                 "UPDATE crm_event SET status = 'pending', processed_at = NULL WHERE status = 'processed'"
             )
-    stats = process_pending(progress=progress)
-    with transaction.atomic():
-        recompute_profiles(CustomerProfile.objects.values_list("pk", flat=True))
-    return stats
+            # Every profile is recomputed once at the end (those left without
+            # facts too), each failure set aside on its own (``recompute_marked``).
+            cursor.execute(
+                "INSERT INTO crm_dirty_profile (profile_id) SELECT id FROM crm_customer_profile ON CONFLICT DO NOTHING"
+            )
+    return process_pending(progress=progress)

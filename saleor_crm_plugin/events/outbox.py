@@ -16,12 +16,18 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
+from celery import signature
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
 
-from .schema import Event, InvalidEvent, _datetime, payload_dedupe_key
-from .sql import binding_cursor
+from ..date_range import out_of_range
+from ..error_codes import EventErrorCode
+from ..text import is_storable_text
+from ..normalized.schema import Event, InvalidEvent, _datetime, hash_key, parse_event, payload_dedupe_key
+from ..normalized.storable import storable_json
+from ..db import binding_cursor
+from ..schedule import FOLD_TASK
 
 logger = logging.getLogger(__name__)
 
@@ -35,10 +41,21 @@ INSERT_SQL = (
     INSERT_INTO + f"VALUES (%s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, {NEW_ROW_DEFAULTS}) "
     "ON CONFLICT (dedupe_key) DO NOTHING"
 )
+# A payload that cannot be stored as it came is kept escaped and set aside at once.
+REJECTED_INSERT_SQL = (
+    "INSERT INTO crm_event (dedupe_key, kind, source, occurred_at, payload, raw, created_at, "
+    "status, attempts, error_code, error_message, processed_at) "
+    "VALUES (%s, %s, %s, %s, %s::jsonb, %s::jsonb, %s, 'rejected', 0, %s, %s, now()) "
+    "ON CONFLICT (dedupe_key) DO NOTHING"
+)
 
 
 def _row(dedupe_key, kind, source, occurred_at, payload, raw, now):
     raw_json = None if raw is None else json.dumps(raw, default=str)
+    if out_of_range(occurred_at, now):
+        # The fold rejects the event for its date (``invalid_date``); the
+        # row's own column must still read back into Python.
+        occurred_at = now
     return (dedupe_key, kind[:40], source[:20], occurred_at, json.dumps(payload), raw_json, now)
 
 
@@ -55,20 +72,20 @@ def record(event: Event, *, source: str = "plugin", raw: dict | None = None) -> 
     return inserted
 
 
-def _insert(row) -> bool:
+def _insert(row, sql: str = INSERT_SQL) -> bool:
     if not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute(INSERT_SQL, row)
+            cursor.execute(sql, row)
             return cursor.rowcount == 1
     with connection.cursor() as cursor:
         if not isinstance(cursor.cursor, psycopg.ClientCursor):
             with transaction.atomic():
-                cursor.execute(INSERT_SQL, row)
+                cursor.execute(sql, row)
                 return cursor.rowcount == 1
         # Savepoint, insert and release in one round trip (simple query
         # protocol): half the latency of Django's savepoint API.
         try:
-            cursor.execute(f"SAVEPOINT crm_outbox; {INSERT_SQL}; RELEASE SAVEPOINT crm_outbox", row)
+            cursor.execute(f"SAVEPOINT crm_outbox; {sql}; RELEASE SAVEPOINT crm_outbox", row)
         except Exception:
             cursor.execute("ROLLBACK TO SAVEPOINT crm_outbox; RELEASE SAVEPOINT crm_outbox")
             raise
@@ -101,22 +118,54 @@ def record_many(
     return inserted
 
 
-def record_payload(payload: dict, *, source: str, raw: dict | None = None) -> bool:
-    """Store an untrusted payload (webhook, API) as it came.
+def record_payload(payload, *, source: str, raw=None) -> bool:
+    """Store an untrusted payload (webhook, API) as it came; never raises for its content.
 
-    It is validated when folded: a bad payload is kept with status
-    ``rejected`` and a reason, for inspection, and does not block the rest.
+    ``payload`` may be any JSON value (or a Python value a caller made).
+    Returns ``True`` when a new ``crm_event`` row was written and ``False``
+    when the same payload was stored before (same dedupe key); either way it
+    is kept, never dropped:
+
+    * a JSON object jsonb can hold is stored ``pending``; the fold validates it
+      and, if it is not a valid event, sets it ``rejected`` with its code
+      (``unknown_kind``, ``invalid_date``, ``invalid_quantity``,
+      ``invalid_amount``, ``missing_identity``, ``invalid`` …) and reason;
+    * anything else (not an object; NaN or Infinity; text with NUL or an
+      unpaired surrogate; an integer too long to write; nesting deeper than
+      ``storable.MAX_DEPTH``) is stored at once as ``rejected``, in the
+      escaped form of ``storable.storable_json``, with the code validation
+      gives it (e.g. ``invalid_amount`` for a NaN total), else ``invalid``.
+
+    ``raw`` is stored escaped the same way. Nothing about ``payload`` or
+    ``raw`` raises (no ``InvalidEvent``, ``TypeError``, ``ValueError`` or
+    ``RecursionError``); only a failing database does, and inside a
+    transaction only the outbox row's savepoint is rolled back.
     """
+    now = timezone.now()
+    problems = []
     if not isinstance(payload, dict):
+        problems.append(f"must be a JSON object, not {type(payload).__name__}")
         payload = {"invalid_payload": payload}
+    text, escaped = storable_json(payload)
+    problems += escaped
     try:
         occurred_at = _datetime(payload, "occurred_at")
     except InvalidEvent:
-        occurred_at = timezone.now()
-    row = _row(
-        payload_dedupe_key(payload), str(payload.get("kind") or "unknown"), source,
-        occurred_at, payload, raw, timezone.now(),
-    )
+        occurred_at = now  # the row still needs a time; the fold rejects the date with its code
+    kind = payload.get("kind")
+    kind = kind[:40] if isinstance(kind, str) and kind and is_storable_text(kind) else "unknown"
+    raw_text = None if raw is None else storable_json(raw)[0]
+    key = payload_dedupe_key(payload) if not problems else hash_key("invalid", text)
+    row = (key, kind, source[:20], occurred_at, text, raw_text, now)
+    if problems:
+        code, message = EventErrorCode.INVALID.value, "payload: " + "; ".join(problems) + "."
+        if len(problems) == len(escaped):  # an object: the event's own validation names the field best
+            try:
+                parse_event(payload)
+            except InvalidEvent as error:
+                code, message = error.code_value, f"{error} (stored escaped: {'; '.join(problems)})"
+        logger.warning("CRM payload from %s rejected on arrival: %s [%s]", source, message, code)
+        return _insert((*row, code, message), REJECTED_INSERT_SQL)
     inserted = _insert(row)
     if inserted:
         schedule_fold()
@@ -166,13 +215,11 @@ class FoldPublisher:
         executor.submit(self._run)
 
     def _run(self) -> None:
-        from ..tasks import process_outbox
-
         try:
             while True:
                 try:
                     # No publish retries; the sweeper covers a broker outage.
-                    process_outbox.apply_async(retry=False)
+                    signature(FOLD_TASK).apply_async(retry=False)
                 except Exception as error:  # noqa: BLE001 - never let the broker break the shop
                     with self._lock:
                         self._quiet_until = time.monotonic() + self.BROKER_BACKOFF_SECONDS

@@ -10,6 +10,10 @@
   claims (the tokens Saleor gives Dashboard extensions carry them; a plain
   user token does not, so standalone staff access needs such a token).
 
+Standalone, claims are type-checked (``is_staff`` a boolean, permissions
+lists of names) and ``iss`` must be ``SALEOR_CRM_JWT_ISSUER`` (default:
+``SALEOR_CRM_SALEOR_URL``); inside Saleor, ``jwt_decode`` checks its own.
+
 With ``SALEOR_CRM_JWT_AUDIENCE = "crm"`` only tokens created with
 ``tokenCreate(audience: "crm")`` (claim ``aud: custom:crm``) are accepted.
 """
@@ -131,11 +135,22 @@ def _jwks_client() -> jwt.PyJWKClient:
     return client
 
 
+def expected_issuer() -> str | None:
+    """The ``iss`` a standalone token must carry: ``SALEOR_CRM_JWT_ISSUER``, else ``SALEOR_CRM_SALEOR_URL``.
+
+    Saleor signs its tokens with its API URL as issuer. Without either
+    setting (keys from ``SALEOR_CRM_JWKS_URL`` only) the issuer is not checked.
+    """
+    return getattr(settings, "SALEOR_CRM_JWT_ISSUER", None) or getattr(settings, "SALEOR_CRM_SALEOR_URL", None)
+
+
 def _jwks_caller(token: str) -> Caller:
+    issuer = expected_issuer()
+    required = ["exp", "iat", "iss"] if issuer else ["exp", "iat"]
     try:
         key = _jwks_client().get_signing_key_from_jwt(token)
-        payload = jwt.decode(token, key.key, algorithms=["RS256"], options={"verify_aud": False,
-                                                                             "require": ["exp", "iat"]})
+        payload = jwt.decode(token, key.key, algorithms=["RS256"], issuer=issuer,
+                             options={"verify_aud": False, "require": required})
         _check_type(payload)
     except jwt.PyJWKClientConnectionError as error:
         raise APIError(CRMErrorCode.INVALID_TOKEN.value, f"Saleor's keys could not be fetched: {error}.") from None
@@ -143,9 +158,29 @@ def _jwks_caller(token: str) -> Caller:
         raise _translate(error) from None
     _check_audience(payload)
     try:
-        user_id = decode_id(payload.get("user_id"), "User", "token")
+        user_id = decode_id(_claim(payload, "user_id", str), "User", "token")
     except APIError:
         raise APIError(CRMErrorCode.INVALID_TOKEN.value, "The token names no Saleor user.") from None
-    claimed = set(payload.get("permissions") or []) | set(payload.get("user_permissions") or [])
-    return Caller(user_id=user_id, email=payload.get("email"), is_staff=bool(payload.get("is_staff")),
+    claimed = _permissions(payload, "permissions") | _permissions(payload, "user_permissions")
+    return Caller(user_id=user_id, email=_claim(payload, "email", str), is_staff=_claim(payload, "is_staff", bool),
                   permissions=frozenset(claimed))
+
+
+def _claim(payload: dict, name: str, kind: type):
+    """A claim of type ``kind`` (``None``/``False`` when absent); ``INVALID_TOKEN`` for any other type."""
+    value = payload.get(name)
+    if value is None:
+        return False if kind is bool else None
+    if type(value) is not kind:  # "false" or 1 is not a boolean: a signed token with it is malformed
+        raise APIError(CRMErrorCode.INVALID_TOKEN.value, f"The token's {name} claim is not a {kind.__name__}.")
+    return value
+
+
+def _permissions(payload: dict, name: str) -> set[str]:
+    """A permission claim: a list of permission names, or absent."""
+    value = payload.get(name)
+    if value is None:
+        return set()
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise APIError(CRMErrorCode.INVALID_TOKEN.value, f"The token's {name} claim is not a list of names.")
+    return set(value)

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from graphql_relay import from_global_id
 
 from ..models import CustomerProfile, SegmentMember
-from ..events.schema import normalize_email
+from ..normalized.schema import normalize_email
 from .errors import APIError, CRMErrorCode
 from .ids import decode_id
 

@@ -1,12 +1,23 @@
-"""Error codes of the GraphQL API, and the exception that carries one."""
+"""Error codes of the GraphQL API, and the exception that carries one.
+
+``CRMErrorCode`` is derived from the domain's code enums (every ``*ErrorCode``
+in ``error_codes`` and ``SegmentErrorCode``) plus the codes only the API
+gives, so a code a service raises can never be missing from the schema. The
+view translates any ``saleor_crm_plugin.errors.CRMError`` in one place.
+"""
+
+from enum import Enum
 
 import graphene
 
-from ..error_codes import RecommendationErrorCode
+from .. import error_codes
 from ..errors import CRMError as CRMErrorBase
+from ..segments.rules import SegmentErrorCode
 
 
-class CRMErrorCode(graphene.Enum):
+class APIErrorCode(str, Enum):
+    """Codes only the API gives (the request, the token, the caller)."""
+
     INVALID = "invalid"
     INVALID_ID = "invalid_id"
     REQUIRED = "required"
@@ -17,14 +28,29 @@ class CRMErrorCode(graphene.Enum):
     INVALID_TOKEN = "invalid_token"
     TOKEN_EXPIRED = "token_expired"
     QUERY_TOO_COMPLEX = "query_too_complex"
-    # segment rules
-    INVALID_STRUCTURE = "invalid_structure"
-    UNKNOWN_FIELD = "unknown_field"
-    INVALID_OPERATOR = "invalid_operator"
     INVALID_VALUE = "invalid_value"
-    TOO_COMPLEX = "too_complex"
-    DUPLICATE = "duplicate"
-    PREDEFINED = "predefined"
+    INTERNAL_ERROR = "internal_error"
+
+
+def domain_code_enums() -> list[type[Enum]]:
+    """Every code enum of the services, in a stable order."""
+    found = [value for name, value in sorted(vars(error_codes).items())
+             if isinstance(value, type) and issubclass(value, Enum) and name.endswith("ErrorCode")]
+    return found + [SegmentErrorCode]
+
+
+def _all_codes() -> dict[str, str]:
+    codes: dict[str, str] = {}
+    for enum in [APIErrorCode, *domain_code_enums()]:
+        for member in enum:
+            codes.setdefault(member.value.upper(), member.value)
+    return codes
+
+
+CRMErrorCode = graphene.Enum.from_enum(
+    Enum("CRMErrorCode", _all_codes(), type=str),
+    description="Why a request or an input was refused (every code the CRM's services and API give).",
+)
 
 
 class CRMError(graphene.ObjectType):
@@ -37,11 +63,3 @@ class CRMError(graphene.ObjectType):
 
 class APIError(CRMErrorBase):
     """Raised by resolvers; the view reports ``code`` and ``field`` in the error's ``extensions``."""
-
-
-RECOMMENDATION_CODES = {
-    RecommendationErrorCode.INVALID: CRMErrorCode.INVALID.value,
-    RecommendationErrorCode.REQUIRED: CRMErrorCode.REQUIRED.value,
-    RecommendationErrorCode.OUT_OF_RANGE: CRMErrorCode.OUT_OF_RANGE.value,
-    RecommendationErrorCode.NOT_FOUND: CRMErrorCode.NOT_FOUND.value,
-}

@@ -15,8 +15,9 @@ from ..models import CustomerProfile
 from ..recommendations import service
 from .errors import APIError, CRMErrorCode
 from .ids import decode_id, global_id
+from .limits import MAX_ENTITIES
 from .permissions import require_self_or_staff
-from .recommendations import Recommendation, for_customer, recommend
+from .recommendations import ProductEntity, Recommendation, for_customer, recommend
 from .types import CRMOrderConnection, CRMProfile, order_history
 
 
@@ -26,11 +27,6 @@ class UserEntity:
 
     def profile(self):
         return CustomerProfile.objects.filter(user_id=self.user_id, erased_at__isnull=True).first()
-
-
-class ProductEntity:
-    def __init__(self, pk: int, channel: str | None):
-        self.pk, self.channel = pk, channel
 
 
 class User(graphene.ObjectType):
@@ -138,20 +134,29 @@ class FederationQuery(graphene.ObjectType):
 
     @staticmethod
     def resolve_service(root, info):
-        return _Service(sdl=subgraph_sdl())
+        return _Service(sdl=subgraph_sdl(info.schema))
 
     @staticmethod
     def resolve_entities(root, info, representations):
+        if len(representations) > MAX_ENTITIES:  # the view refuses these before execution; kept for direct callers
+            raise APIError(CRMErrorCode.OUT_OF_RANGE.value, f"At most {MAX_ENTITIES} representations.",
+                           "representations")
         return [entity(representation) for representation in representations]
 
 
-def entity(representation: dict):
-    typename = (representation or {}).get("__typename")
+def entity(representation):
+    """The entity a gateway's representation names; ``INVALID`` for anything but a User or Product object."""
+    if not isinstance(representation, dict):
+        raise APIError(CRMErrorCode.INVALID.value, "A representation is an object with __typename and its key.",
+                       "representations")
+    typename = representation.get("__typename")
     if typename == "User":
         return UserEntity(decode_id(representation.get("id"), "User", "representations"))
     if typename == "Product":
-        return ProductEntity(decode_id(representation.get("id"), "Product", "representations"),
-                             representation.get("channel"))
+        channel = representation.get("channel")
+        if channel is not None and not isinstance(channel, str):
+            raise APIError(CRMErrorCode.INVALID.value, "A Product's channel is a slug.", "representations")
+        return ProductEntity(decode_id(representation.get("id"), "Product", "representations"), channel)
     raise APIError(CRMErrorCode.INVALID.value, f"This subgraph resolves no {typename!r} entities.", "representations")
 
 
@@ -161,10 +166,8 @@ FEDERATION_ONLY = re.compile(
 )
 
 
-def subgraph_sdl() -> str:
-    """The schema as a federation-1 subgraph: ``extend type User @key(fields: "id")`` etc."""
-    from .schema import schema
-
+def subgraph_sdl(schema) -> str:
+    """``schema`` as a federation-1 subgraph SDL: ``extend type User @key(fields: "id")`` etc."""
     text = str(schema) + "\n"
     text = FEDERATION_ONLY.sub("", text)
     text = "\n".join(line for line in text.split("\n") if not line.startswith(("  _service:", "  _entities(")))

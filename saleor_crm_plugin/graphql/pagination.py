@@ -1,12 +1,17 @@
 """Relay-style connections with opaque offset cursors (``first`` ≤ 100, ``after``)."""
 
 import base64
+import re
 
 import graphene
 
 from .errors import APIError, CRMErrorCode
 
 MAX_FIRST = 100
+DEFAULT_FIRST = 20
+MAX_CURSOR_LENGTH = 40
+MAX_OFFSET = 2**63 - MAX_FIRST - 2  # OFFSET and OFFSET + LIMIT must fit PostgreSQL's bigint
+CURSOR = re.compile(r"offset:(0|[1-9][0-9]{0,18})")
 
 
 class CRMPageInfo(graphene.ObjectType):
@@ -16,10 +21,11 @@ class CRMPageInfo(graphene.ObjectType):
     end_cursor = graphene.String()
 
 
-def check_first(first, field: str = "first") -> int:
+def check_first(first, field: str = "first", default: int = DEFAULT_FIRST) -> int:
+    """``first`` as given (``default`` when absent); ``OUT_OF_RANGE`` outside 1…``MAX_FIRST``, 0 included."""
     if first is None:
-        return 20
-    if not 1 <= first <= MAX_FIRST:
+        return default
+    if isinstance(first, bool) or not isinstance(first, int) or not 1 <= first <= MAX_FIRST:
         raise APIError(CRMErrorCode.OUT_OF_RANGE.value, f"{field} must be between 1 and {MAX_FIRST}.", field)
     return first
 
@@ -29,15 +35,17 @@ def encode_cursor(offset: int) -> str:
 
 
 def decode_cursor(cursor: str | None) -> int:
+    """The offset after ``cursor`` (0 without one); ``INVALID`` (field ``after``) for anything not ours."""
     if cursor is None:
         return 0
     try:
-        kind, _, value = base64.b64decode(cursor, validate=True).decode().partition(":")
-        if kind == "offset" and int(value) >= 0:
-            return int(value) + 1
+        text = base64.b64decode(cursor[:MAX_CURSOR_LENGTH], validate=True).decode("ascii")
     except (ValueError, UnicodeDecodeError):
-        pass
-    raise APIError(CRMErrorCode.INVALID.value, "after is not a cursor from this API.", "after")
+        text = ""
+    match = CURSOR.fullmatch(text) if len(cursor) <= MAX_CURSOR_LENGTH else None
+    if match is None or int(match.group(1)) >= MAX_OFFSET:
+        raise APIError(CRMErrorCode.INVALID.value, "after is not a cursor from this API.", "after")
+    return int(match.group(1)) + 1
 
 
 def paginate(queryset, first, after) -> dict:

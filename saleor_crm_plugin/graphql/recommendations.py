@@ -4,9 +4,16 @@ import graphene
 
 from ..recommendations import service
 from ..recommendations.service import RecommendationError
-from .errors import RECOMMENDATION_CODES, APIError
+from .errors import APIError
 from .ids import global_id
 from .pagination import check_first
+
+
+class ProductEntity:
+    """The root object of a Saleor ``Product`` entity: its id and the channel it is asked about."""
+
+    def __init__(self, pk: int, channel: str | None):
+        self.pk, self.channel = pk, channel
 
 
 class RecommendationKind(graphene.Enum):
@@ -27,7 +34,8 @@ class RecommendationReason(graphene.Enum):
 
 class Recommendation(graphene.ObjectType):
     product_id = graphene.ID(required=True, description="Saleor's global ID of the product.")
-    product = graphene.Field(lambda: _product_type(), required=True,
+    # By import path: federation.py builds on this module, so the reference is resolved when the schema is.
+    product = graphene.Field("saleor_crm_plugin.graphql.federation.Product", required=True,
                              description="The product as a federation entity (id and channel).")
     score = graphene.Float(required=True)
     reason = RecommendationReason(required=True)
@@ -38,19 +46,11 @@ class Recommendation(graphene.ObjectType):
 
     @staticmethod
     def resolve_product(root, info):
-        from .federation import ProductEntity
-
         return ProductEntity(root.product_id, root.channel)
 
     @staticmethod
     def resolve_reason(root, info):
         return root.reason.value
-
-
-def _product_type():
-    from .federation import Product
-
-    return Product
 
 
 class ServedRecommendation:
@@ -67,7 +67,7 @@ def recommend(call, channel: str, first: int | None, *args, **kwargs) -> list[Se
         return [ServedRecommendation(item, channel) for item in call(*args, channel=channel, limit=limit, **kwargs)]
     except RecommendationError as error:
         field = {"limit": "first", "product": "product", "checkoutToken": "checkoutToken"}.get(error.field, error.field)
-        raise APIError(RECOMMENDATION_CODES[error.code], error.message.replace("limit", "first"), field) from None
+        raise APIError(error.code_value, error.message.replace("limit", "first"), field) from None
 
 
 def for_customer(profile, channel, first):

@@ -4,9 +4,9 @@ import graphene
 
 from ..models import CustomerProfile, Segment
 from ..segments.membership import preview
-from ..segments.reports import repeat_purchase_rate
+from ..reports.cohorts import repeat_purchase_rate
 from ..segments.rules import SegmentRuleError
-from .analytics_types import CRMReport, CRMSegment, CRMSegmentPreview
+from .insight_types import CRMReport, CRMSegment, CRMSegmentPreview
 from .errors import APIError
 from .ids import decode_id
 from .permissions import require_staff

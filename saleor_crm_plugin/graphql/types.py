@@ -2,10 +2,13 @@
 
 import graphene
 
+from ..models import CRMOrder as OrderModel
 from ..profiles.timeline import timeline
 from .ids import global_id
 from .pagination import check_first, connection, paginate
 from .recommendations import Recommendation, for_customer
+
+INSIGHT_TYPES = "saleor_crm_plugin.graphql.insight_types"
 
 
 class CRMMoney(graphene.ObjectType):
@@ -96,8 +99,6 @@ CRMOrderConnection = connection(CRMOrder, "CRMOrderCountable")
 
 def order_history(profile, first, after) -> dict:
     """A page of ``profile``'s orders, newest first (their lines come through a dataloader)."""
-    from ..models import CRMOrder as OrderModel
-
     queryset = OrderModel.objects.filter(profile=profile).order_by("-placed_at", "-pk") if profile else \
         OrderModel.objects.none()
     return paginate(queryset, first, after)
@@ -202,9 +203,10 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     orders = graphene.Field(CRMOrderConnection, required=True, first=graphene.Int(), after=graphene.String())
     recent_orders = graphene.List(graphene.NonNull(CRMOrder), required=True, first=graphene.Int(),
                                   description="The newest orders (batched across a page of customers).")
-    analytics = graphene.List(graphene.NonNull(lambda: _analytics_types().CRMCustomerAnalytics), required=True,
+    # Types of insight_types.py by import path: that module builds on this one.
+    analytics = graphene.List(graphene.NonNull(f"{INSIGHT_TYPES}.CRMCustomerAnalytics"), required=True,
                               description="RFM, lifetime value and churn risk, per currency.")
-    segments = graphene.List(graphene.NonNull(lambda: _analytics_types().CRMSegment), required=True)
+    segments = graphene.List(graphene.NonNull(f"{INSIGHT_TYPES}.CRMSegment"), required=True)
 
     @staticmethod
     def resolve_id(root, info):
@@ -228,7 +230,7 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
 
     @staticmethod
     def resolve_timeline(root, info, first=None):
-        return [CRMTimelineEntry(**entry) for entry in timeline(root, limit=check_first(first or 20))]
+        return [CRMTimelineEntry(**entry) for entry in timeline(root, limit=check_first(first, default=20))]
 
     @staticmethod
     def resolve_recommendations(root, info, channel, first=None):
@@ -240,7 +242,7 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
 
     @staticmethod
     def resolve_recent_orders(root, info, first=None):
-        return info.context.crm_loaders.recent_orders(check_first(first or 5)).load(root.pk)
+        return info.context.crm_loaders.recent_orders(check_first(first, default=5)).load(root.pk)
 
     @staticmethod
     def resolve_analytics(root, info):
@@ -249,12 +251,6 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     @staticmethod
     def resolve_segments(root, info):
         return info.context.crm_loaders.segments.load(root.pk)
-
-
-def _analytics_types():
-    from . import analytics_types
-
-    return analytics_types
 
 
 CRMCustomerConnection = connection(CRMCustomer, "CRMCustomerCountable")

@@ -1,33 +1,56 @@
-"""The HTTP endpoint: POST a GraphQL request as JSON; GraphiQL in the browser when DEBUG."""
+"""The HTTP endpoint: POST a GraphQL request as JSON; GraphiQL in the browser when DEBUG.
 
+Every answer is JSON with coded errors (``extensions: {code, field}``), never
+a traceback or a debug page: an unexpected fault (``RecursionError``
+included) is ``internal_error`` with HTTP 500. Checks run cheapest first,
+before anything is executed: the body, the document's size, tokens and
+nesting (``limits.scan``), the text in variables, the caller's token, then
+``parse`` and the request's depth and cost against the caller's budget
+(``limits.measure``/``limits.check``).
+
+This is the one place where a ``saleor_crm_plugin.errors.CRMError`` becomes
+a GraphQL error. Expected refusals are logged once per request, in one line
+without a traceback; unexpected faults once, with the first traceback.
+"""
+
+import contextvars
 import json
 import logging
+from collections import Counter
 
 from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from graphql import parse
-from graphql.error import GraphQLSyntaxError, format_error
+from graphql.error import GraphQLError, GraphQLLocatedError, GraphQLSyntaxError, format_error
 
+from ..errors import CRMError
+from ..text import is_storable_text
 from .auth import caller_from_request
 from .dataloaders import Loaders
 from .errors import APIError, CRMErrorCode
-from .limits import MAX_DEPTH, MAX_FIELDS, measure
+from .limits import QueryTooComplex, check, measure, scan
 from .schema import schema
 
 logger = logging.getLogger(__name__)
 
+MAX_BODY_BYTES = 1_048_576  # 100 representations or a 5,000-character note fit many times over
+UNAUTHORIZED = {CRMErrorCode.INVALID_TOKEN.value, CRMErrorCode.TOKEN_EXPIRED.value}
+INTERNAL_ERROR = CRMErrorCode.INTERNAL_ERROR.value
 
-class _ExpectedErrors(logging.Filter):
-    """graphql-core logs every resolver exception with a traceback; ours are answers, not faults."""
+_executing = contextvars.ContextVar("crm_graphql_executing", default=False)
+
+
+class _ReportedByTheView(logging.Filter):
+    """graphql-core logs every resolver exception with its traceback; during our requests the view reports them."""
 
     def filter(self, record):
-        error = record.exc_info[1] if record.exc_info else None
-        return not isinstance(error, APIError)
+        return not _executing.get()
 
 
-logging.getLogger("graphql.execution.executor").addFilter(_ExpectedErrors())
-logging.getLogger("graphql.execution.utils").addFilter(_ExpectedErrors())
+for _name in ("graphql.execution.executor", "graphql.execution.utils"):
+    logging.getLogger(_name).addFilter(_ReportedByTheView())
 
 GRAPHIQL = """<!doctype html><html><head><title>CRM GraphQL</title>
 <link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css"></head>
@@ -39,59 +62,140 @@ GRAPHIQL = """<!doctype html><html><head><title>CRM GraphQL</title>
 {fetcher: GraphiQL.createFetcher({url: window.location.href})}));</script></body></html>"""
 
 
-def _failure(code: str, message: str, status: int, field: str | None = None) -> JsonResponse:
-    return JsonResponse({"data": None, "errors": [{"message": message,
-                                                   "extensions": {"code": code, "field": field}}]}, status=status)
+def _failure(code: str, message: str, status: int, field: str | None = None, **extra) -> JsonResponse:
+    response = JsonResponse({"data": None, "errors": [{"message": message,
+                                                       "extensions": {"code": code, "field": field, **extra}}]},
+                            status=status)
+    # The view logs its own refusals (one line); without this Django's request logger adds a second one.
+    response._has_been_logged = True
+    return response
 
 
 @csrf_exempt
 def graphql_view(request):
+    """Answer one GraphQL request; whatever happens, the answer is JSON."""
+    try:
+        return _serve(request)
+    except Exception:  # noqa: BLE001 - the last resort: a fault is answered with a code, never a debug page
+        logger.exception("CRM GraphQL request failed")
+        return _failure(INTERNAL_ERROR, "Internal error.", 500)
+
+
+def _serve(request):
     if request.method == "GET" and settings.DEBUG and "text/html" in request.META.get("HTTP_ACCEPT", ""):
         return HttpResponse(GRAPHIQL)
     if request.method != "POST":
         return _failure(CRMErrorCode.INVALID.value, "POST a JSON body {query, variables, operationName}.", 405)
     try:
-        body = json.loads(request.body or b"{}")
-        query, variables = body["query"], body.get("variables") or {}
-        operation_name = body.get("operationName")
-        if not isinstance(query, str) or not isinstance(variables, dict):
-            raise TypeError
-    except (ValueError, KeyError, TypeError):
-        return _failure(CRMErrorCode.INVALID.value, "The body must be JSON with a query string.", 400)
-    try:
+        query, variables, operation_name = _read(request)
+        scan(query)
+        check_variables(variables)
         request.crm_caller = caller_from_request(request)
-    except APIError as error:
-        return _failure(error.code, error.message, 401)
-    try:
         document = parse(query)
+        check(measure(document, schema, variables, operation_name), request.crm_caller)
+    except CRMError as error:
+        _log_refused(Counter([error.code_value]))
+        return _failure(error.code_value, error.message, 401 if error.code_value in UNAUTHORIZED else 400,
+                        error.field, **_measured(error))
     except GraphQLSyntaxError as error:
         return _failure(CRMErrorCode.INVALID.value, str(error), 400)
-    depth, fields = measure(document, operation_name)
-    if depth > MAX_DEPTH or fields > MAX_FIELDS:
-        return _failure(CRMErrorCode.QUERY_TOO_COMPLEX.value,
-                        f"Queries may nest {MAX_DEPTH} levels and select {MAX_FIELDS} fields "
-                        f"(this one: {depth} levels, {fields} fields).", 400)
     request.crm_loaders = Loaders()
-    result = schema.execute(document, variable_values=variables, context_value=request, operation_name=operation_name)
+    marker = _executing.set(True)
+    try:
+        result = schema.execute(document, variable_values=variables, context_value=request,
+                                operation_name=operation_name)
+    finally:
+        _executing.reset(marker)
     payload = {"data": result.data}
     if result.errors:
-        payload["errors"] = [_format(error) for error in result.errors]
+        payload["errors"] = _report(result.errors)
     return JsonResponse(payload)
 
 
-def _format(error) -> dict:
-    original = getattr(error, "original_error", None)
-    if isinstance(original, APIError):
-        formatted = format_error(error)
-        formatted["message"] = original.message
-        formatted["extensions"] = {"code": original.code, "field": original.field}
-        return formatted
-    if original is not None and not isinstance(original, GraphQLSyntaxError):
-        logger.error("CRM GraphQL resolver failed", exc_info=original)
-        formatted = format_error(error)
-        formatted["message"] = "Internal error."
-        formatted["extensions"] = {"code": "internal_error", "field": None}
-        return formatted
-    formatted = format_error(error)  # validation: unknown field, wrong argument type, …
-    formatted["extensions"] = {"code": CRMErrorCode.INVALID.value, "field": None}
+def _read(request) -> tuple[str, dict, str | None]:
+    """(query, variables, operationName) of the JSON body; ``INVALID`` or ``QUERY_TOO_COMPLEX`` otherwise."""
+    try:
+        raw = request.body
+    except RequestDataTooBig:
+        raw = None
+    if raw is None or len(raw) > MAX_BODY_BYTES:
+        raise QueryTooComplex(f"A request body may hold {MAX_BODY_BYTES:,} bytes.", max_cost=MAX_BODY_BYTES)
+    try:
+        body = json.loads(raw or b"{}")
+        query, variables = body["query"], body.get("variables") or {}
+        operation_name = body.get("operationName")
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        query = None
+    if not isinstance(query, str) or not isinstance(variables, dict) or \
+            not isinstance(operation_name, (str, type(None))):
+        raise APIError(CRMErrorCode.INVALID.value, "The body must be JSON with a query string.")
+    return query, variables, operation_name
+
+
+def check_variables(variables: dict) -> None:
+    """Refuse text PostgreSQL cannot store (NUL, lone surrogate) anywhere in ``variables``; field = the variable."""
+    for name, value in variables.items():
+        if not (is_storable_text(name) and _storable(value)):
+            raise APIError(CRMErrorCode.INVALID_VALUE.value,
+                           "Text may not hold NUL characters or lone surrogates.", name)
+
+
+def _storable(value) -> bool:
+    # One C-speed pass over the whole value (JSON escapes NUL as \u0000 and keeps lone surrogates,
+    # which UTF-8 refuses); the exact walk runs only when that pass is in doubt.
+    text = json.dumps(value, ensure_ascii=False)
+    if "\\u0000" not in text and is_storable_text(text):
+        return True
+    pending = [value]  # a stack, not recursion
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str) and not is_storable_text(item):
+            return False
+        if isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
+
+
+def _measured(error: CRMError) -> dict:
+    if isinstance(error, QueryTooComplex):
+        return {"cost": error.cost, "maxCost": error.max_cost}
+    return {}
+
+
+def _report(errors) -> list[dict]:
+    """The errors as JSON, logging the request's refusals in one line and its faults once."""
+    formatted, refused, faults = [], Counter(), []
+    for error in errors:
+        if not isinstance(error, GraphQLError):
+            # Raised outside any resolver, while validating or coercing: a scalar (UUID, DateTime,
+            # JSONString…) refusing a literal or a variable raises ValueError/TypeError — a bad input.
+            if isinstance(error, (ValueError, TypeError)) and not isinstance(error, CRMError):
+                error = GraphQLError(f"A value does not fit its type: {error}")
+            else:
+                error = GraphQLLocatedError([], original_error=error)
+        original = getattr(error, "original_error", None)
+        entry = format_error(error)
+        if isinstance(original, CRMError):
+            entry["message"] = original.message
+            entry["extensions"] = {"code": original.code_value, "field": original.field, **_measured(original)}
+            refused[original.code_value] += 1
+        elif original is not None and not isinstance(original, GraphQLSyntaxError):
+            faults.append(original)
+            entry["message"] = "Internal error."
+            entry["extensions"] = {"code": INTERNAL_ERROR, "field": None}
+        else:  # validation: an unknown field, an argument of the wrong type…
+            entry["extensions"] = {"code": CRMErrorCode.INVALID.value, "field": None}
+            refused[CRMErrorCode.INVALID.value] += 1
+        formatted.append(entry)
+    if faults:
+        logger.error("CRM GraphQL resolvers failed %d time(s)", len(faults), exc_info=faults[0])
+    elif refused:
+        _log_refused(refused)
     return formatted
+
+
+def _log_refused(codes: Counter) -> None:
+    logger.info("CRM GraphQL request refused: %s", ", ".join(f"{code} ×{n}" for code, n in codes.most_common()))

@@ -1,4 +1,4 @@
-from .analytics import AnalyticsRun, CustomerAnalytics
+from .scores import AnalyticsRun, CustomerAnalytics
 from .checkout import CRMCheckout
 from .event import CRMEvent
 from .order import CRMOrder, CRMOrderLine

@@ -6,7 +6,7 @@ class CRMEvent(models.Model):
     """One normalized CRM event: the outbox row, then the timeline entry.
 
     The timeline's sentence is derived from the payload when read
-    (``events.summaries``), so folding writes as little as possible.
+    (``normalized.summaries``), so folding writes as little as possible.
 
     A hook inserts the row inside Saleor's transaction (status ``pending``);
     the fold marks it ``processed`` and links it to a profile, or ``rejected``

@@ -1,5 +1,17 @@
 from django.db import models
 
+# The one rule for which orders count (towards order counts, revenue,
+# first/last order, favourites, analytics, training and segments): every order
+# unless one of these flags is on. ``placed_count`` and the cancelled/refunded
+# counts still see every order.
+NOT_COUNTED_FLAGS = ("is_cancelled", "is_expired", "is_fully_refunded")
+
+
+def counted_sql(alias: str | None = "o") -> str:
+    """The counting rule as a SQL condition on ``crm_order`` (under ``alias``; ``None`` for bare columns)."""
+    prefix = f"{alias}." if alias else ""
+    return "NOT (" + " OR ".join(prefix + flag for flag in NOT_COUNTED_FLAGS) + ")"
+
 
 class CRMOrder(models.Model):
     """The CRM's copy of one shop order (the fact profiles are built from).
@@ -46,7 +58,7 @@ class CRMOrder(models.Model):
     @property
     def counts(self) -> bool:
         """Whether this order counts towards orders and revenue."""
-        return not (self.is_cancelled or self.is_expired or self.is_fully_refunded)
+        return not any(getattr(self, flag) for flag in NOT_COUNTED_FLAGS)
 
 
 class CRMOrderLine(models.Model):

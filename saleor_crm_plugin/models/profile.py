@@ -39,6 +39,14 @@ class CustomerProfile(models.Model):
     marketing_consent_at = models.DateTimeField(null=True, blank=True)
     marketing_consent_source = models.CharField(max_length=32, blank=True, default="", db_default="")
 
+    # Set when the metrics could not be recomputed (``profiles.metrics``), like
+    # a rejected event's code and reason: the profile keeps its last figures,
+    # training and analytics skip it, and the next successful recompute clears
+    # these. Nullable, so adding them rewrites no row.
+    recompute_error_code = models.CharField(max_length=40, null=True, blank=True)
+    recompute_error = models.TextField(null=True, blank=True)
+    recompute_failed_at = models.DateTimeField(null=True, blank=True)
+
     erased_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -49,6 +57,9 @@ class CustomerProfile(models.Model):
         indexes = [
             models.Index(fields=["last_order_at"], name="crm_profile_last_order_idx"),
             models.Index(fields=["-order_count", "-id"], name="crm_profile_order_count_idx"),  # staff lists
+            # Only set-aside profiles are indexed: readers skip them cheaply.
+            models.Index(fields=["id"], name="crm_profile_set_aside_idx",
+                         condition=models.Q(recompute_error_code__isnull=False)),
         ]
 
     def __str__(self):

@@ -11,9 +11,9 @@ from datetime import datetime
 from django.conf import settings
 from django.db import connection
 
-from ..events.schema import Customer
+from ..normalized.schema import Customer
 from ..models import CustomerProfile, ErasedIdentity
-from ..events.sql import binding_cursor
+from ..db import binding_cursor
 from .privacy import identity_hash
 
 
@@ -202,3 +202,20 @@ class ProfileResolver:
             profile.pk = ids[(profile.user_id, profile.email)]
             profile._state.adding = False
         self.new = []
+
+
+def resolve_customer(customer: Customer, occurred_at: datetime) -> tuple[CustomerProfile | int | None, set[int]]:
+    """Resolve one customer outside a fold batch, exactly as the fold would; the caller holds the fold lock.
+
+    Returns the profile (found, claimed from a guest, merged or created), the
+    id of an erased profile (a tombstone matched: nothing is created), or
+    ``None`` for a customer without identity; and the profiles whose metrics
+    must be recomputed because guest history moved into them.
+    """
+    resolver = ProfileResolver([customer])
+    target = resolver.resolve(customer, occurred_at)
+    resolver.save()
+    dirty = set(resolver.changed) - resolver.merged_away
+    if resolver.merged_away and isinstance(target, CustomerProfile):
+        dirty.add(target.pk)
+    return target, dirty

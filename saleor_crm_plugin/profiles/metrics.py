@@ -8,9 +8,15 @@ Counting rules: an order *counts* (orders, revenue, first/last order, mean
 gap, favourites) unless it was cancelled, expired or fully refunded.
 ``placed_count`` counts every order; ``refunded_count`` counts orders with any
 refund. Revenue is the order's gross total, per currency.
+
+A profile whose recompute fails (facts stored before validation was strict,
+say) is set aside with a code and reason on the profile, like a rejected
+event, and never stops the others; its next successful recompute clears it.
 """
 
 import json
+import logging
+import traceback
 from collections import defaultdict
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -19,10 +25,15 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..config import get_setting
-from ..events.sql import binding_cursor, bulk_set, take_fold_lock
+from ..date_range import in_range_sql
+from ..models.order import counted_sql
+from ..error_codes import EventErrorCode
+from ..db import binding_cursor, bulk_set, take_fold_lock
 from ..segments.membership import refresh_for_profiles
 
-COUNTS = "NOT (o.is_cancelled OR o.is_expired OR o.is_fully_refunded)"
+logger = logging.getLogger(__name__)
+
+COUNTS = counted_sql("o")
 
 ORDER_TOTALS_SQL = f"""
 SELECT o.profile_id, count(*),
@@ -70,11 +81,30 @@ FROM crm_checkout c
 WHERE c.profile_id = ANY(%b) AND c.completed_at IS NULL AND c.lines_count > 0
 GROUP BY c.profile_id
 """
+# A successful recompute clears a previous set-aside (see ``set_aside``).
+CLEAR_RECOMPUTE_ERROR = "recompute_error_code = NULL, recompute_error = NULL, recompute_failed_at = NULL"
 PROFILE_COLUMNS = [
     "id", "placed_count", "cancelled_count", "refunded_count", "order_count", "first_order_at",
     "last_order_at", "mean_days_between_orders", "channels", "favourite_products",
     "favourite_categories", "open_checkouts", "abandoned_checkouts", "country", "updated_at",
 ]
+
+
+def facts_to_skip() -> tuple[list[int], dict[str, int]]:
+    """What readers of all order facts (training, analytics) leave out, and how much.
+
+    Returns the ids of set-aside profiles (``set_aside``) and
+    ``{"out_of_range_dates": orders, "set_aside_profiles": profiles}``:
+    orders whose date is outside ``date_range`` (stored before it was
+    enforced) would break date arithmetic, and a set-aside profile's facts
+    are what its recompute failed on.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id FROM crm_customer_profile WHERE recompute_error_code IS NOT NULL ORDER BY id")
+        set_aside_ids = [row[0] for row in cursor.fetchall()]
+        cursor.execute(f"SELECT count(*) FROM crm_order WHERE NOT {in_range_sql('placed_at')}")  # noqa: S608
+        out_of_range = cursor.fetchone()[0]
+    return set_aside_ids, {"out_of_range_dates": out_of_range, "set_aside_profiles": len(set_aside_ids)}
 
 
 def abandoned_cutoff(now: datetime) -> datetime:
@@ -115,9 +145,55 @@ def recompute_marked(chunk: int = 2000, now: datetime | None = None) -> int:
                 ids = [row[0] for row in cursor.fetchall()]
             if not ids:
                 return done
-            recompute_profiles(ids, now=now)
-            refresh_for_profiles(ids, now=now)  # saved segments follow their members' new figures
-        done += len(ids)
+            # A profile whose recompute fails is set aside (and its dirty mark
+            # stays deleted), so one bad profile never stops the others, nor
+            # every later drain of the outbox.
+            recomputed = recompute_isolating(ids, now=now)
+            refresh_for_profiles(recomputed, now=now)  # saved segments follow their members' new figures
+        done += len(recomputed)
+
+
+def recompute_isolating(profile_ids, now: datetime | None = None) -> list[int]:
+    """Recompute the given profiles, setting aside any whose recompute fails; return the recomputed ids.
+
+    All of them are tried in one savepoint first; when that fails, the ids
+    are halved until each failing profile stands alone (a few savepoints for
+    one culprit among thousands, not one per profile). Each culprit is set
+    aside with code ``fold_error``, the error as reason and a warning logged;
+    no exception escapes for a profile's data.
+    """
+    pending = [sorted({int(pid) for pid in profile_ids if pid is not None})]
+    recomputed, failed = [], {}
+    while pending:
+        part = pending.pop()
+        if not part:
+            continue
+        try:
+            with transaction.atomic():  # a savepoint inside the caller's transaction
+                recompute_profiles(part, now=now)
+            recomputed += part
+        except Exception as error:  # noqa: BLE001 - isolate the failing profile, keep the rest moving
+            if len(part) == 1:
+                failed[part[0]] = error
+            else:
+                middle = len(part) // 2
+                pending += [part[middle:], part[:middle]]
+    if failed:
+        set_aside(failed, now=now)
+    return sorted(recomputed)
+
+
+def set_aside(errors: dict[int, BaseException], now: datetime | None = None) -> None:
+    """Record why these profiles could not be recomputed (one warning each); their figures stay as they were."""
+    now = now or timezone.now()
+    code = EventErrorCode.FOLD_ERROR.value
+    rows = []
+    for profile_id, error in sorted(errors.items()):
+        reason = "".join(traceback.format_exception_only(error)).strip()[:2000]
+        logger.warning("CRM profile %s set aside: its metrics could not be recomputed: %s [%s]",
+                       profile_id, reason, code)
+        rows.append((profile_id, code, reason, now))
+    bulk_set("crm_customer_profile", ["id", "recompute_error_code", "recompute_error", "recompute_failed_at"], rows)
 
 
 def recompute_profiles(profile_ids, now: datetime | None = None) -> int:
@@ -163,7 +239,7 @@ def recompute_profiles(profile_ids, now: datetime | None = None) -> int:
             json.dumps(sorted(categories.get(pid, []), key=lambda c: (-c["quantity"], c["category"]))),
             open_count, abandoned, country or "", now,
         ))
-    bulk_set("crm_customer_profile", PROFILE_COLUMNS, rows)
+    bulk_set("crm_customer_profile", PROFILE_COLUMNS, rows, extra=CLEAR_RECOMPUTE_ERROR)
 
     with binding_cursor() as cursor:
         cursor.execute("DELETE FROM crm_customer_spend WHERE profile_id = ANY(%b)", [ids])

@@ -1,6 +1,6 @@
 """A customer's timeline: every interaction in readable form, newest first."""
 
-from ..events.summaries import summarize_payload
+from ..normalized.summaries import summarize_payload
 from ..models import CRMCheckout, CRMEvent, CustomerProfile
 
 

@@ -111,6 +111,44 @@ class Baskets:
         )
         return (owner @ self.matrix).tocsr()
 
+    def recent_products(self, limit: int | None = None) -> sp.csr_matrix:
+        """Customer × item, 1 where the customer bought the product: at most their ``limit`` most recent ones.
+
+        Recency is the customer's newest basket holding the product; products of
+        the same basket are kept in column order. ``limit=None`` keeps them all.
+        """
+        coo = self.matrix.tocoo()
+        customer = self.basket_customer[coo.row].astype(np.int64)
+        shape = (self.n_customers, self.n_items)
+        everything = sp.csr_matrix((np.ones(len(customer), np.float32), (customer, coo.col)), shape=shape)
+        everything.sum_duplicates()
+        everything.data[:] = 1.0
+        distinct = np.diff(everything.indptr)
+        if limit is None or not (distinct > limit).any():
+            return everything
+        # Only customers above the limit need their products ranked by recency (a few, in most shops).
+        lines = (distinct > limit)[customer]
+        customer, column, basket = customer[lines], coo.col[lines].astype(np.int64), coo.row[lines]
+        key = customer * self.n_items + column
+        # Lines are in basket order and a customer's baskets in time order, so after a stable sort
+        # by (customer, product) the last line of each pair is its newest purchase.
+        order = np.argsort(key, kind="stable")
+        newest = np.ones(len(order), bool)
+        newest[:-1] = key[order][1:] != key[order][:-1]
+        column, basket = column[order[newest]], basket[order[newest]].astype(np.int64)
+        # Newest basket first, then column; a customer's baskets are contiguous, so customers stay grouped.
+        by_recency = np.argsort(column - basket * self.n_items)
+        column, customer = column[by_recency], self.basket_customer[basket[by_recency]].astype(np.int64)
+        index = np.arange(len(customer))
+        first = np.ones(len(customer), bool)
+        first[1:] = customer[1:] != customer[:-1]
+        rank = index - np.maximum.accumulate(np.where(first, index, 0))
+        keep = rank < limit
+        recent = sp.csr_matrix((np.ones(int(keep.sum()), np.float32), (customer[keep], column[keep])), shape=shape)
+        everything.data[np.repeat(distinct > limit, distinct)] = 0
+        everything.eliminate_zeros()
+        return (everything + recent).tocsr()
+
     def co_purchases(self) -> sp.csr_matrix:
         """Item × item: in how many orders two products were bought together (diagonal: orders per product)."""
         by_item = self.matrix.T.tocsr()

@@ -8,14 +8,22 @@
 * **P-AB-LOO** (also bought): for each test basket with at least two products
   known to the training data, one product is hidden (seeded); the others rank
   the catalog; hit rate@k and MRR@k of the hidden product.
+* **P-AB-LOO, one-line orders**: the same test baskets, but the training
+  orders are split into one-line orders (``one_line_orders``), as a shop
+  whose customers buy one product at a time would record them.
 """
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
+from .also_bought import AlsoBought
+from .baselines import PersonalTopFrequency
 from .baskets import Baskets
+from .next_basket import NextBasketKNN
+from .popularity import Popularity
 
 
 @dataclass
@@ -63,6 +71,28 @@ def score_next_basket(
         if (~seen).any():
             new.append(np.isin(basket[~seen], ranked).mean())
     return NextBasketScores(*(np.asarray(v, dtype=np.float64) for v in (recall, ndcg, hit, repeat, new)))
+
+
+def one_line_orders(baskets: Baskets, seconds_apart: float = 0.001) -> Baskets:
+    """Every order split into one order per product, placed ``seconds_apart`` after each other.
+
+    The split orders start at the original order's time, in product-column
+    order, and keep its customer and channel; customer and item universes are
+    unchanged, so customer rows and item columns mean the same as before.
+    """
+    coo = baskets.matrix.tocoo()  # row-major: customers, then time, then column
+    lines = len(coo.row)
+    position = np.arange(lines) - baskets.matrix.indptr[coo.row]
+    return Baskets(
+        customer_ids=baskets.customer_ids,
+        item_ids=baskets.item_ids,
+        matrix=sp.csr_matrix((np.ones(lines, np.float32), (np.arange(lines), coo.col)),
+                             shape=(lines, baskets.n_items)),
+        basket_customer=baskets.basket_customer[coo.row],
+        basket_channel=baskets.basket_channel[coo.row],
+        basket_time=baskets.basket_time[coo.row] + position * seconds_apart,
+        channels=baskets.channels,
+    )
 
 
 def leave_one_out_cases(
@@ -120,11 +150,6 @@ def evaluate_models(baskets: Baskets, params: dict | None = None, max_customers:
     with the same parameters as production, are scored against popularity and
     personal top-frequency.
     """
-    from .also_bought import AlsoBought
-    from .baselines import PersonalTopFrequency
-    from .next_basket import NextBasketKNN
-    from .popularity import Popularity
-
     params = params or {}
     counts = np.diff(baskets.customer_start())
     eligible = np.flatnonzero(counts >= 2)

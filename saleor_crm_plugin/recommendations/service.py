@@ -19,6 +19,7 @@ from django.conf import settings as django_settings
 from ..config import get_setting
 from ..error_codes import RecommendationErrorCode
 from ..errors import CRMError
+from ..models import CRMCheckout, ProductSnapshot
 from .also_bought import combine_lists
 from .store import Served, store
 
@@ -211,8 +212,6 @@ def _similar_to_new_product(served: Served, product_id: int) -> tuple[np.ndarray
     key = ("new", product_id, served.catalog.stamp)
     cached = served.cache.get(key)
     if cached is None:
-        from ..models import ProductSnapshot
-
         snapshot = ProductSnapshot.objects.filter(product_id=product_id).first()
         if snapshot is None or served.bundle.similar.content_.shape[1] == 0:
             cached = (np.empty(0, np.int32), np.empty(0, np.float32))
@@ -260,8 +259,6 @@ def for_cart(product_ids: Iterable[int], channel: str, limit: int = 10) -> list[
 
 def for_checkout(checkout_token: str, channel: str | None = None, limit: int = 10) -> list[Recommendation]:
     """``for_cart`` for a checkout the CRM has seen (its channel unless one is given)."""
-    from ..models import CRMCheckout
-
     checkout = CRMCheckout.objects.filter(token=str(checkout_token)).values("lines", "channel").first()
     if checkout is None:
         raise RecommendationError(RecommendationErrorCode.NOT_FOUND, "Unknown checkout.", "checkoutToken")

@@ -20,6 +20,7 @@ from django.db import connection
 from django.utils import timezone
 
 from ..config import get_setting
+from ..models.product import available_channels
 from .bundle import RecommenderBundle
 
 STAMP_SQL = """
@@ -35,23 +36,6 @@ CATALOG_SQL = (
     "SELECT product_id, category, is_deleted, channel_listings::text, source_updated_at FROM crm_product_snapshot"
 )
 CATALOG_MAX_AGE = 300.0  # publication dates pass with time, even when no snapshot changes
-
-
-def _listing_available(listing: dict, now: datetime) -> bool:
-    """Published and purchasable now, as Saleor decides from a channel listing."""
-    if not listing.get("is_published"):
-        return False
-    for key in ("published_at", "available_for_purchase_at"):
-        if key not in listing:
-            continue  # sources without the field (e.g. the demo import) mean "no restriction"
-        value = listing[key]
-        if value is None:
-            if key == "available_for_purchase_at":
-                return False  # Saleor: not available for purchase
-            continue
-        if datetime.fromisoformat(value) > now:
-            return False
-    return True
 
 
 @dataclass
@@ -94,10 +78,7 @@ class Catalog:
             cursor.execute(sql, params)
             for product_id, category, deleted, listings, updated_at in cursor.fetchall():
                 category_of[product_id] = category or ""
-                channels_of[product_id] = frozenset() if deleted else frozenset(
-                    listing.get("channel") for listing in json.loads(listings or "[]")
-                    if _listing_available(listing, now)
-                )
+                channels_of[product_id] = available_channels(json.loads(listings or "[]"), deleted, now)
                 newest = updated_at if newest is None or updated_at > newest else newest
         return newest
 

@@ -6,6 +6,7 @@ evaluates them on the shop's own history, stores the bundle and swaps it in
 atomically. One training runs at a time (a PostgreSQL advisory lock).
 """
 
+import json
 import logging
 import secrets
 import time
@@ -17,10 +18,13 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
+from ..date_range import in_range_sql
+from ..models.order import counted_sql
 from ..error_codes import RecommendationErrorCode
 from ..errors import CRMError
 from ..models import RecommendationModel
-from ..events.sql import array_columns_by_range
+from ..profiles.metrics import facts_to_skip
+from ..db import array_columns_by_range
 from .baskets import Baskets
 from .bundle import RecommenderBundle
 from .evaluation import evaluate_models
@@ -38,9 +42,12 @@ SELECT coalesce(array_agg(o.profile_id), '{}'), coalesce(array_agg(o.id), '{}'),
        coalesce(array_agg(extract(epoch FROM o.placed_at)::float8), '{}'),
        coalesce(array_agg(array_position(%s::text[], o.channel::text)), '{}')
 FROM crm_order_line l JOIN crm_order o ON o.id = l.order_id
-WHERE l.id >= %s AND l.id < %s AND l.product_id IS NOT NULL AND o.profile_id IS NOT NULL
-  AND NOT (o.is_cancelled OR o.is_expired OR o.is_fully_refunded)
+WHERE NOT (o.profile_id = ANY(%s)) AND l.id >= %s AND l.id < %s AND l.product_id IS NOT NULL
+  AND o.profile_id IS NOT NULL AND {in_range}
+  AND {counted}
 """
+
+LINES_SQL = LINES_SQL.replace("{in_range}", in_range_sql("o.placed_at")).replace("{counted}", counted_sql("o"))
 
 PRODUCTS_SQL = """
 SELECT product_id, name, description_text, category, product_type, attributes::text
@@ -57,9 +64,17 @@ class TrainingError(CRMError):
     """A training that could not start or finish; ``code`` is a ``RecommendationErrorCode``."""
 
 
-def load_training_data(progress: Callable[[str, int, int], None] | None = None) -> tuple[Baskets, list[dict]]:
-    """The shop's counted orders as baskets (customer = CRM profile) and a description per product."""
-    import json
+def load_training_data(
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[Baskets, list[dict], dict[str, int]]:
+    """The shop's counted orders as baskets (customer = CRM profile), a description per product, and what was skipped.
+
+    Orders dated outside ``date_range`` and set-aside profiles are left out;
+    the third value counts them (``profiles.metrics.facts_to_skip``).
+    """
+    set_aside, skipped = facts_to_skip()
+    if any(skipped.values()):
+        logger.warning("CRM training data skipped: %s", skipped)
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT coalesce(min(id), 0), coalesce(max(id), -1) FROM crm_order_line")
@@ -67,7 +82,7 @@ def load_training_data(progress: Callable[[str, int, int], None] | None = None) 
         cursor.execute("SELECT array_agg(DISTINCT channel) FROM crm_order")
         channels = [c for c in (cursor.fetchone()[0] or []) if c is not None]
     profile, order, product, placed, channel = array_columns_by_range(
-        LINES_SQL, [channels], low, high, LINE_CHUNK, 5,
+        LINES_SQL, [channels, set_aside], low, high, LINE_CHUNK, 5,
         progress=(lambda done, total: progress("load orders", done, total)) if progress else None,
     )
     sold = np.unique(product.astype(np.int64))
@@ -91,7 +106,7 @@ def load_training_data(progress: Callable[[str, int, int], None] | None = None) 
         channels=tuple(channels) or ("",), item_ids=item_ids,
     )
     products = [descriptions.get(int(p), {}) for p in item_ids]
-    return baskets, products
+    return baskets, products, skipped
 
 
 def train_models(
@@ -123,7 +138,7 @@ def _train(params, evaluate, activate, progress) -> RecommendationModel:
     record = RecommendationModel.objects.create(version=version, params=params)
     started = time.perf_counter()
     try:
-        baskets, products = load_training_data(progress)
+        baskets, products, skipped = load_training_data(progress)
         bundle = RecommenderBundle.fit(baskets, products, params, progress)
         fit_seconds = time.perf_counter() - started
         bundle.info["version"] = version
@@ -141,7 +156,7 @@ def _train(params, evaluate, activate, progress) -> RecommendationModel:
     record.bundle_bytes = len(blob)
     record.metrics = metrics
     record.counts = {k: bundle.info[k] for k in ("customers", "products", "orders", "lines")}
-    record.params = {"requested": params, "fit_seconds": bundle.info["fit_seconds"]}
+    record.params = {"requested": params, "fit_seconds": bundle.info["fit_seconds"], "skipped": skipped}
     record.training_seconds = round(fit_seconds, 3)
     record.trained_at = timezone.now()
     record.data_until = datetime.fromtimestamp(newest, dt_timezone.utc) if newest is not None else None
@@ -151,7 +166,7 @@ def _train(params, evaluate, activate, progress) -> RecommendationModel:
         activate_version(record.version)
         record.refresh_from_db()
     _prune()
-    logger.info("CRM recommendations %s trained in %.1fs: %s", version, fit_seconds, record.counts)
+    logger.info("CRM recommendations %s trained in %.1fs: %s, skipped %s", version, fit_seconds, record.counts, skipped)
     return record
 
 

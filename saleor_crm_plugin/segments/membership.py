@@ -11,9 +11,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import Segment
+from ..text import is_storable_text
 from .rules import SegmentErrorCode, SegmentRuleError, compile_rule
 
 PREVIEW_SAMPLE = 10
+MAX_NAME = Segment._meta.get_field("name").max_length
+MAX_DESCRIPTION = 2000
 
 
 def _matching(rule, now, only: list[int] | None = None) -> tuple[str, list]:
@@ -83,9 +86,16 @@ def refresh_for_profiles(profile_ids, *, now: datetime | None = None) -> None:
 
 def save_segment(*, name: str, rules, description: str = "", segment: Segment | None = None) -> Segment:
     """Create or update a segment after validating its rule; membership is computed at once."""
-    name = (name or "").strip()
+    name = name.strip() if isinstance(name, str) else ""
     if not name:
         raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, "A segment needs a name.", "name")
+    if len(name) > MAX_NAME or not is_storable_text(name):
+        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE,
+                               f"A segment name is at most {MAX_NAME} characters of text without NUL.", "name")
+    if not isinstance(description, str) or len(description) > MAX_DESCRIPTION or not is_storable_text(description):
+        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE,
+                               f"A description is at most {MAX_DESCRIPTION} characters of text without NUL.",
+                               "description")
     if segment is not None and segment.is_predefined:
         raise SegmentRuleError(SegmentErrorCode.PREDEFINED, "Predefined RFM segments cannot be changed.", "id")
     compile_rule(rules, timezone.now())  # validation, with codes and paths

@@ -16,17 +16,28 @@ into SQL as parameters. Money fields without ``currency`` match a customer
 whose figure in any of their currencies qualifies.
 """
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
 from ..analytics.rfm import GROUPS
 from ..errors import CRMError
+from ..models.order import counted_sql
+from ..text import is_storable_text
 
 MAX_CONDITIONS = 50
 MAX_DEPTH = 8
-COUNTED = "NOT (o.is_cancelled OR o.is_expired OR o.is_fully_refunded)"
+COUNTED = counted_sql("o")
 UNITS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
+# A relative span reaches back at most this far: further than any shop's history,
+# short of what datetime can subtract from "now" without overflowing.
+MAX_SPAN_DAYS = 100 * 365.25
+# Numbers compared with money, counts and scores: finite and within what a
+# float represents exactly, so no value reaches SQL as NaN, Infinity or a
+# thousand-digit numeric.
+MAX_NUMBER = 2 ** 53
+MAX_TEXT = 200  # characters of one string value (a category name, a channel slug)
 
 
 class SegmentErrorCode(str, Enum):
@@ -63,7 +74,7 @@ FIELDS = {
     "last_order_at": Field("date", column="p.last_order_at"),
     "rfm_group": Field("group", analytics="a.rfm_group"),
     "clv": Field("number", analytics="a.clv_12m", money=True, description="12-month customer lifetime value"),
-    "churn_risk": Field("number", analytics="a.churn_risk", description="1 − P(alive), 0 to 1"),
+    "churn_risk": Field("number", analytics="a.churn_risk", description="P(no order within the churn horizon), 0 to 1"),
     "expected_orders_90": Field("number", analytics="a.expected_orders_90"),
     "marketing_consent": Field("boolean", column="p.marketing_consent"),
     "is_guest": Field("boolean", column="(p.user_id IS NULL)"),
@@ -128,7 +139,7 @@ class _Compiler:
             raise SegmentRuleError(SegmentErrorCode.UNKNOWN_FIELD, f"unknown field {name!r}; fields: {', '.join(sorted(FIELDS))}.",
                                    f"{path}.field" if path else "field")
         op = node["op"]
-        if op not in OPERATORS[field.kind]:
+        if not isinstance(op, str) or op not in OPERATORS[field.kind]:
             raise SegmentRuleError(SegmentErrorCode.INVALID_OPERATOR, f"{name} ({field.kind}) takes {', '.join(sorted(OPERATORS[field.kind]))}.",
                                    f"{path}.op" if path else "op")
         currency = node.get("currency")
@@ -159,7 +170,7 @@ class _Compiler:
     def _number(self, name, field, op, value, path, currency, integer=False):
         def number(v, where):
             ok = isinstance(v, int) if integer else isinstance(v, (int, float))
-            if not ok or isinstance(v, bool):
+            if not ok or isinstance(v, bool) or not math.isfinite(v) or abs(v) > MAX_NUMBER:
                 raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"{name} takes {'a whole number' if integer else 'a number'}.",
                                        where)
             return v
@@ -239,9 +250,10 @@ def _span(value, path) -> timedelta:
         raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, 'a relative span is {"days": n} (or weeks, months, years).',
                                path)
     (unit, amount), = value.items()
-    if unit not in UNITS or not isinstance(amount, (int, float)) or isinstance(amount, bool) or amount < 0:
-        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"a relative span is a non-negative number of {', '.join(UNITS)}.",
-                               path)
+    if unit not in UNITS or not isinstance(amount, (int, float)) or isinstance(amount, bool) \
+            or not 0 <= amount <= MAX_SPAN_DAYS / UNITS[unit]:  # false for NaN; no float overflow
+        raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE,
+                               f"a relative span is a number of {', '.join(UNITS)} from 0 to 100 years.", path)
     return timedelta(days=amount * UNITS[unit])
 
 
@@ -261,8 +273,27 @@ def _moment(value, path, now: datetime) -> datetime:
                            path)
 
 
+def _check_text(node, path: str, depth: int = 0) -> None:
+    """Refuse strings PostgreSQL cannot store or compare (NUL, lone surrogates) anywhere in the rule."""
+    if depth > MAX_DEPTH + 3:  # values nest a little below the deepest rule; more is not a rule
+        raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX, f"rules nest at most {MAX_DEPTH} levels.", path)
+    if isinstance(node, str):
+        if len(node) > MAX_TEXT or not is_storable_text(node):
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE,
+                                   f"text values are at most {MAX_TEXT} characters of valid Unicode without NUL.",
+                                   path or "rules")
+    elif isinstance(node, dict):
+        for key, value in node.items():
+            _check_text(key, path, depth + 1)
+            _check_text(value, f"{path}.{key}" if path else str(key), depth + 1)
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            _check_text(value, f"{path}.{index}" if path else str(index), depth + 1)
+
+
 def compile_rule(rule, now: datetime) -> tuple[str, list]:
     """(SQL boolean expression over ``p``, parameters); raises ``SegmentRuleError``."""
+    _check_text(rule, "")
     compiler = _Compiler(now)
     sql = compiler.rule(rule, "", 0)
     return sql, compiler.params

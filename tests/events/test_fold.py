@@ -3,6 +3,7 @@ import random
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 
 from saleor_crm_plugin.events.fold import process_pending, refold_all
 from saleor_crm_plugin.events.outbox import record, record_payload
@@ -161,10 +162,12 @@ def test_malformed_events_are_rejected_logged_kept_and_do_not_block(events, db, 
 
 
 def test_an_unexpected_failure_sets_only_the_culprit_aside(events, db):
-    # given: a row whose payload passes validation but cannot be stored
+    # given: a row that passes validation but that the database refuses (a
+    # constraint the fold does not know about)
+    with connection.cursor() as cursor:
+        cursor.execute("ALTER TABLE crm_order ADD CONSTRAINT test_refuses CHECK (order_id <> 'refused')")
     record(events.order(order_id="ok", email="ann@example.com"), source="test")
-    too_long = events.order(order_id="x" * 100, email="bob@example.com")  # order_id column holds 64
-    record(too_long, source="test")
+    record(events.order(order_id="refused", email="bob@example.com"), source="test")
     record(events.order(order_id="ok-2", email="ann@example.com", at=T0 + days(1)), source="test")
 
     # when
@@ -173,5 +176,17 @@ def test_an_unexpected_failure_sets_only_the_culprit_aside(events, db):
     # then
     assert stats.rejected == 1
     culprit = CRMEvent.objects.get(status="rejected")
-    assert culprit.error_code == "fold_error" and "too long" in culprit.error_message
+    assert culprit.error_code == "fold_error" and "test_refuses" in culprit.error_message
     assert CustomerProfile.objects.get(email="ann@example.com").order_count == 2
+
+
+def test_a_value_longer_than_its_column_is_rejected_at_validation(events, db):
+    # given
+    record(events.order(order_id="x" * 100, email="bob@example.com"), source="test")  # order_id holds 64
+
+    # when
+    stats = process_pending()
+
+    # then
+    assert stats.rejected == 1
+    assert CRMEvent.objects.get().error_code == "invalid"

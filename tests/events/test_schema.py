@@ -1,7 +1,7 @@
 import pytest
 
 from saleor_crm_plugin.error_codes import EventErrorCode
-from saleor_crm_plugin.events.schema import InvalidEvent, parse_event, payload_dedupe_key
+from saleor_crm_plugin.normalized.schema import InvalidEvent, parse_event, payload_dedupe_key
 
 
 def test_payload_round_trip_keeps_every_field(events):
@@ -71,10 +71,86 @@ def test_invalid_payloads_still_get_a_stable_dedupe_key():
 
 
 def test_an_order_country_is_an_iso_code(events):
-    from saleor_crm_plugin.events.schema import InvalidEvent, parse_event
+    from saleor_crm_plugin.normalized.schema import InvalidEvent, parse_event
 
     payload = events.order(email="a@example.com", country="de").to_payload()
     assert parse_event(payload).country == "DE"
     with pytest.raises(InvalidEvent) as error:
         parse_event({**payload, "country": "Germany"})
     assert error.value.field == "country"
+
+
+DATE_FIELDS = [
+    ("order", "occurred_at"), ("order", "placed_at"), ("order", "updated_at"),
+    ("checkout", "occurred_at"), ("checkout", "updated_at"), ("checkout", "started_at"),
+    ("customer", "occurred_at"), ("customer", "updated_at"), ("customer", "joined_at"),
+    ("product", "occurred_at"), ("product", "updated_at"),
+]
+OUT_OF_RANGE_DATES = [
+    "9999-12-31T23:59:59-14:00",  # year 10000 in UTC
+    "0001-01-01T00:00:00+14:00",  # before year 1 in UTC
+    "1969-12-31T23:59:59+00:00",
+    "2999-01-01T00:00:00+00:00",
+]
+
+
+@pytest.mark.parametrize(("kind", "name"), DATE_FIELDS)
+@pytest.mark.parametrize("value", OUT_OF_RANGE_DATES)
+def test_every_date_of_every_event_kind_is_range_checked(events, kind, name, value):
+    # given
+    payload = getattr(events, kind)(email="ann@example.com").to_payload() if kind in ("order", "checkout") \
+        else getattr(events, kind)().to_payload()
+    assert parse_event(payload)  # valid as built
+    payload[name] = value
+
+    # when
+    with pytest.raises(InvalidEvent) as error:
+        parse_event(payload)
+
+    # then
+    assert (error.value.code, error.value.field) == (EventErrorCode.INVALID_DATE, name)
+
+
+def test_dates_at_the_edges_of_the_range_are_accepted(events):
+    from datetime import datetime, timedelta, timezone
+
+    payload = events.order(email="ann@example.com").to_payload()
+    soon = datetime.now(timezone.utc) + timedelta(hours=20)  # a shop clock running ahead
+    for value in ("1970-01-01T00:00:00+00:00", soon.isoformat()):
+        assert parse_event({**payload, "placed_at": value}).placed_at == datetime.fromisoformat(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [
+        ("NaN", EventErrorCode.INVALID_AMOUNT), ("Infinity", EventErrorCode.INVALID_AMOUNT),
+        ("-Infinity", EventErrorCode.INVALID_AMOUNT), ("1e999999", EventErrorCode.INVALID_AMOUNT),
+        (float("nan"), EventErrorCode.INVALID_AMOUNT),
+        pytest.param(10**5000, EventErrorCode.INVALID_AMOUNT, id="5000-digit-int"),
+        ("99999999999999999.9999", EventErrorCode.INVALID_AMOUNT),  # rounds past numeric(20, 3)
+        (True, EventErrorCode.INVALID_AMOUNT), ({"amount": 1}, EventErrorCode.INVALID_AMOUNT),
+    ],
+)
+def test_amounts_that_are_not_storable_numbers_are_refused(events, value, code):
+    payload = events.order(email="ann@example.com").to_payload()
+    for name, change in (("total_gross", {"total_gross": value}),
+                         ("lines[0].unit_price", {"lines": [{**payload["lines"][0], "unit_price": value}]})):
+        with pytest.raises(InvalidEvent) as error:
+            parse_event({**payload, **change})
+        assert (error.value.code, error.value.field) == (code, name)
+
+
+@pytest.mark.parametrize("quantity", [1.5, "1.5", True, float("inf"), 2**31, [1], None])
+def test_a_quantity_is_a_whole_number_never_truncated(events, quantity):
+    payload = events.order(email="ann@example.com").to_payload()
+    payload["lines"][0]["quantity"] = quantity
+    with pytest.raises(InvalidEvent) as error:
+        parse_event(payload)
+    assert (error.value.code, error.value.field) == (EventErrorCode.INVALID_QUANTITY, "lines[0].quantity")
+
+
+def test_a_whole_float_or_text_quantity_is_taken(events):
+    payload = events.order(email="ann@example.com").to_payload()
+    for quantity in (2.0, "2"):
+        payload["lines"][0]["quantity"] = quantity
+        assert parse_event(payload).lines[0].quantity == 2

@@ -9,6 +9,7 @@ from crm_host.devjwks import Issuer, new_key
 from tests.recommendations.conftest import RECORDS, _serve_fresh, profile_id, record_shop  # noqa: F401 - shared fixtures
 
 ISSUER = Issuer()
+ISSUER_URL = "http://localhost:8000/graphql/"
 OTHER_KEY = new_key()
 token = ISSUER.token
 staff_token = ISSUER.staff_token
@@ -25,6 +26,7 @@ def jwks_server():
 def _verify_with_jwks(settings, jwks_server):
     settings.SALEOR_CRM_SALEOR_URL = f"{jwks_server}/graphql/"
     settings.SALEOR_CRM_JWT_AUDIENCE = None
+    settings.SALEOR_CRM_JWT_ISSUER = ISSUER_URL  # what the stand-in issuer signs, as Saleor signs its API URL
 
 
 @pytest.fixture
@@ -41,11 +43,50 @@ def gql(client):
     return run
 
 
+@pytest.fixture
+def live_gql(live_server):
+    """POST a query over real HTTP to a live server; returns (status, body as text, seconds taken)."""
+    import time
+
+    import requests
+
+    session = requests.Session()
+
+    def run(query, variables=None, bearer=None, body=None):
+        headers = {"Content-Type": "application/json"}
+        if bearer:
+            headers["Authorization"] = f"Bearer {bearer}"
+        data = body if body is not None else json.dumps({"query": query, "variables": variables or {}})
+        start = time.perf_counter()
+        response = session.post(f"{live_server.url}/graphql/", data=data, headers=headers, timeout=30)
+        return response.status_code, response.text, time.perf_counter() - start
+
+    yield run
+    session.close()
+
+
+def signed_token(**claims) -> str:
+    """A token signed with the issuer's key, with ``claims`` replacing or (when ``None``) removing a shopper's."""
+    import time
+
+    import jwt
+
+    from crm_host.devjwks import KID
+
+    now = int(time.time())
+    payload = {"iat": now, "exp": now + 300, "owner": "saleor", "iss": ISSUER_URL, "token": "session",
+               "email": "user100@example.com", "type": "access", "user_id": gid("User", 100), "is_staff": False}
+    payload.update(claims)
+    payload = {name: value for name, value in payload.items() if value is not None}
+    return jwt.encode(payload, ISSUER.key, algorithm="RS256", headers={"kid": KID})
+
+
 def error_codes(body) -> list[str]:
     return [e["extensions"]["code"] for e in body.get("errors", [])]
 
 
-__all__ = ["RECORDS", "error_codes", "gid", "operation", "profile_id", "record_shop", "staff_token", "token"]
+__all__ = ["RECORDS", "error_codes", "gid", "operation", "profile_id", "record_shop", "signed_token", "staff_token",
+           "token"]
 
 
 OPERATIONS = __import__("pathlib").Path(__file__).resolve().parents[2] / "graphql" / "operations"

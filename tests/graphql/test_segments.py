@@ -5,7 +5,7 @@ import json
 import pytest
 
 from saleor_crm_plugin.models import Segment
-from saleor_crm_plugin.profiles.analytics import recompute_analytics
+from saleor_crm_plugin.profiles.scores import recompute_scores
 from saleor_crm_plugin.segments.membership import refresh_all
 from tests.graphql.conftest import error_codes, gid, operation, staff_token, token
 
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def analysed(record_shop):
-    recompute_analytics()
+    recompute_scores()
     refresh_all()
 
 

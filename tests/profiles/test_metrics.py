@@ -1,10 +1,15 @@
+import logging
+
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from saleor_crm_plugin.models import CRMCheckout, CustomerProfile
 from saleor_crm_plugin.profiles.checkouts import detect_abandoned_checkouts
+from saleor_crm_plugin.profiles.metrics import mark_dirty, recompute_marked
 from saleor_crm_plugin.profiles.timeline import timeline
 from tests.conftest import T0, days
+from tests.events.test_poison import ABSURD_ORDER_SQL
 
 pytestmark = pytest.mark.django_db
 
@@ -59,3 +64,24 @@ def test_timeline_reads_like_a_story(events, ingest):
     assert texts[0].startswith("Order #") and texts[0].endswith("was fulfilled")
     assert texts[1].startswith("Placed order #") and "2 items, 9.00 USD in default-channel" in texts[1]
     assert texts[2] == "Created an account"
+
+
+def test_one_failing_profile_among_many_is_set_aside_alone(events, ingest, caplog):
+    # given: 40 customers, one with an order stored before dates were checked
+    ingest(*[events.order(order_id=f"o{c}", email=f"c{c}@example.com") for c in range(40)])
+    bad = CustomerProfile.objects.get(email="c17@example.com")
+    with connection.cursor() as cursor:
+        cursor.execute(ABSURD_ORDER_SQL, [bad.pk])
+        cursor.execute("UPDATE crm_customer_profile SET order_count = 0")
+    mark_dirty(CustomerProfile.objects.values_list("pk", flat=True))
+
+    # when
+    with caplog.at_level(logging.WARNING, logger="saleor_crm_plugin"):
+        recomputed = recompute_marked()
+
+    # then: the 39 others have their figures back, the culprit alone is set aside
+    assert recomputed == 39
+    assert CustomerProfile.objects.exclude(pk=bad.pk).filter(order_count=1).count() == 39
+    assert list(CustomerProfile.objects.filter(recompute_error_code="fold_error")) == [bad]
+    assert CustomerProfile.objects.get(pk=bad.pk).order_count == 0  # its last figures stay
+    assert sum("set aside" in r.message for r in caplog.records) == 1

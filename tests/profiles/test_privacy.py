@@ -1,14 +1,24 @@
+import io
 import json
 
 import pytest
 from django.apps import apps
+from django.core.management import CommandError, call_command
 from django.db import connection
 
+from saleor_crm_plugin.error_codes import ProfileErrorCode
+from saleor_crm_plugin.errors import CRMError
 from saleor_crm_plugin.events.fold import process_pending
 from saleor_crm_plugin.events.outbox import record
-from saleor_crm_plugin.models import CRMOrder, CustomerProfile, CustomerSpend
-from saleor_crm_plugin.profiles.privacy import erase_customer, export_customer
+from saleor_crm_plugin.models import (
+    CRMEvent, CRMOrder, CustomerAnalytics, CustomerProfile, CustomerSpend, Segment, SegmentMember,
+)
+from saleor_crm_plugin.profiles.consent import set_marketing_consent
+from saleor_crm_plugin.profiles.export import PROFILE_TABLES, export_customer
+from saleor_crm_plugin.profiles.privacy import erase_customer, scrub_event_payload
 from tests.conftest import T0, days
+from tests.profiles.people import two_customers  # noqa: F401 - fixture
+from tests.profiles.people import BORIS, OKSANA, raw_of, rows_of, scan, tables_with_column
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +105,184 @@ def test_export_contains_the_whole_record_as_json(events, ingest):
     assert profile["orders"][0]["lines"][0]["quantity"] == 1
     assert {e["kind"] for e in profile["events"]} >= {"customer.created", "order.created", "checkout.created"}
     assert "Annabel" in text
+
+
+# Keyed by the profile but holding nothing about the person to export: a work
+# queue, and the tombstones (hashes) of an earlier erasure.
+NOT_EXPORTED = {"crm_dirty_profile", "crm_erased_identity"}
+
+
+def test_erasure_leaves_nothing_naming_the_person_in_any_crm_table(events, two_customers):
+    # given: one more event of Oksana's, still pending
+    oksana, boris = two_customers
+    record(events.order(order_id="ok-late", user_id=OKSANA.user_id, email=OKSANA.email, at=T0 + days(50)),
+           source="test", raw=raw_of(OKSANA))
+    before = scan(OKSANA)
+    boris_before = rows_of(boris, BORIS)
+    rejected = CRMEvent.objects.filter(status=CRMEvent.Status.REJECTED, profile=None)
+    assert rejected.count() == 4  # two each
+    assert set(before) >= {"crm_customer_profile", "crm_order", "crm_checkout", "crm_event", "crm_customer_note"}
+    assert before["crm_event"] == set(OKSANA.needles) and before["crm_customer_profile"] >= {"email", "user_id"}
+    for table in set(tables_with_column("profile_id")) - NOT_EXPORTED:
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT count(*) FROM {table} WHERE profile_id = %s", [oksana])  # noqa: S608
+            assert cursor.fetchone()[0], f"no row of Oksana's in {table}"
+
+    # when
+    erased = erase_customer(user_id=OKSANA.user_id)
+
+    # then: nothing names her; Boris is untouched; the anonymized figures stay
+    assert erased == [oksana]
+    assert scan(OKSANA) == {}
+    assert rows_of(boris, BORIS) == boris_before
+    assert scan(BORIS) == {**scan(BORIS), "crm_event": set(BORIS.needles)}
+    profile = CustomerProfile.objects.get(pk=oksana)
+    assert profile.erased_at and (profile.order_count, profile.marketing_consent) == (3, None)
+    assert CustomerSpend.objects.get(profile=profile).order_count == 3
+    assert CustomerAnalytics.objects.filter(profile=profile).exists()
+    assert not SegmentMember.objects.filter(profile=profile).exists()
+    assert Segment.objects.get(name="Buyers").member_count == SegmentMember.objects.count() == 1
+    assert rejected.count() == 4  # still there for inspection, scrubbed
+
+    # when: the pending event folds
+    process_pending()
+
+    # then: into the anonymized profile, still without her
+    assert CustomerProfile.objects.get(pk=oksana).order_count == 4
+    assert scan(OKSANA) == {}
+
+
+def test_erasure_by_email_finds_rejected_events_without_a_profile(events, ingest):
+    # given: only rejected payloads name her
+    from tests.profiles.people import reject
+
+    reject(OKSANA, tag="ok")
+    process_pending()
+    assert scan(OKSANA)["crm_event"] == set(OKSANA.needles)
+    # when
+    erase_customer(email=OKSANA.email)
+    # then
+    assert scan(OKSANA) == {}
+    assert CRMEvent.objects.filter(status=CRMEvent.Status.REJECTED).count() == 2
+
+
+def test_erasure_is_refused_without_an_identity(db):
+    with pytest.raises(CRMError) as error:
+        erase_customer(email="  ")
+    assert error.value.code == ProfileErrorCode.REQUIRED
+
+
+def test_scrubbing_keeps_what_the_fold_reads_and_drops_the_rest():
+    # given: a payload as a webhook sent it, with keys the schema does not read
+    payload = {"type": "order", "kind": "order.created", "order_id": "o1", "number": "7",
+               "customer": {"email": "a@example.com", "first_name": "Ann"},
+               "shipping_address": {"street": "1 Main St"},
+               "lines": [{"quantity": 1, "product_id": 3, "gift_message": "For Ann"}]}
+    # when
+    scrubbed = scrub_event_payload(payload)
+    # then
+    assert scrubbed == {"type": "order", "kind": "order.created", "order_id": "o1", "number": "7",
+                        "customer": {"erased": True}, "lines": [{"quantity": 1, "product_id": 3}]}
+    assert scrub_event_payload(["not", "an", "object"]) == {"customer": {"erased": True}}
+
+
+def test_export_holds_every_table_about_the_person(two_customers):
+    # when
+    exported = export_customer(email=OKSANA.email.upper())
+
+    # then: one key per table keyed by the profile, each with her rows, and nobody else's
+    text = json.dumps(exported)
+    assert set(tables_with_column("profile_id")) - NOT_EXPORTED <= set(PROFILE_TABLES.values())
+    (profile,) = exported["profiles"]
+    assert set(profile) == set(PROFILE_TABLES)
+    assert all(profile[key] for key in PROFILE_TABLES), [key for key in PROFILE_TABLES if not profile[key]]
+    assert (profile["profile"]["email"], profile["profile"]["user_id"]) == (OKSANA.email, OKSANA.user_id)
+    assert profile["consent"]["marketing_consent"] is True and profile["consent"]["source"] == "customer"
+    assert [o["order_id"] for o in profile["orders"]] == ["ok-guest", "ok-1", "ok-2"]
+    assert profile["orders"][2]["lines"][0]["unit_price"] == "55.000"
+    assert profile["spend"][0]["order_count"] == 3 and profile["analytics"][0]["currency"] == "USD"
+    assert [c["token"] for c in profile["checkouts"] if c["completed_at"] is None] == ["ok"]
+    assert profile["notes"][0]["text"] == "Oksana asked about vinyl"
+    assert [m["segment"] for m in profile["segments"]] == ["Buyers"]
+    assert {e["kind"] for e in profile["events"]} == {"customer.created", "order.created", "checkout.created"}
+    assert all(e["raw"]["user"]["email"] == OKSANA.email for e in profile["events"])
+    unlinked = exported["other_events"]
+    assert [e["status"] for e in unlinked] == ["rejected", "rejected"]
+    assert {e["error_code"] for e in unlinked} == {"unknown_currency", "invalid"}
+    assert BORIS.email not in text and BORIS.last_name not in text
+
+
+def test_consent_after_erasure_creates_nothing_personal(two_customers):
+    # given
+    erase_customer(user_id=OKSANA.user_id)
+    profiles = CustomerProfile.objects.count()
+    # when: her (still valid) token records consent
+    with pytest.raises(CRMError) as error:
+        set_marketing_consent(True, "customer", user_id=OKSANA.user_id, email=OKSANA.email)
+    # then
+    assert error.value.code == ProfileErrorCode.NOT_FOUND
+    assert CustomerProfile.objects.count() == profiles
+    assert scan(OKSANA) == {}
+
+
+def test_the_erase_command_asks_then_erases(two_customers, monkeypatch):
+    # given
+    answers = iter(["no", "yes"])
+    monkeypatch.setattr("builtins.input", lambda prompt: next(answers))
+    # when: refused, then confirmed
+    with pytest.raises(CommandError, match="Not erased"):
+        call_command("crm_erase", email=OKSANA.email, stdout=io.StringIO())
+    assert scan(OKSANA)
+    out = io.StringIO()
+    call_command("crm_erase", "--email", OKSANA.email.upper(), "--user-id", str(OKSANA.user_id), stdout=out)
+    # then
+    assert "1 profile(s) found" in out.getvalue() and f"anonymized profile(s) {two_customers[0]}" in out.getvalue()
+    assert scan(OKSANA) == {} and scan(BORIS)
+
+
+def test_the_erase_command_with_yes_does_not_ask_and_needs_an_identity(two_customers, monkeypatch):
+    monkeypatch.setattr("builtins.input", lambda prompt: pytest.fail("asked"))
+    call_command("crm_erase", "--user-id", str(OKSANA.user_id), "--yes", stdout=io.StringIO())
+    assert scan(OKSANA) == {}
+    with pytest.raises(CommandError, match="--email and/or --user-id"):
+        call_command("crm_erase", "--yes")
+
+
+def test_the_export_command_writes_json_to_stdout_or_a_file(two_customers, tmp_path):
+    # when
+    out = io.StringIO()
+    call_command("crm_export", "--user-id", str(OKSANA.user_id), stdout=out)
+    call_command("crm_export", "--email", OKSANA.email, "--output", str(tmp_path / "oksana.json"),
+                 stdout=io.StringIO(), stderr=io.StringIO())
+    # then
+    printed = json.loads(out.getvalue())
+    assert printed == json.loads((tmp_path / "oksana.json").read_text())
+    assert printed["profiles"][0]["profile"]["email"] == OKSANA.email
+    assert len(printed["other_events"]) == 2
+    with pytest.raises(CommandError):
+        call_command("crm_export")
+
+
+def test_erasure_reaches_an_order_another_account_placed_with_her_address(events, ingest, two_customers):
+    # given: Boris orders with Oksana's address (the fold keeps it in his profile)
+    ingest(events.order(order_id="bo-as-ok", user_id=BORIS.user_id, email=OKSANA.email, at=T0 + days(60)))
+    assert CRMOrder.objects.get(order_id="bo-as-ok").profile_id == two_customers[1]
+    assert "crm_event" in scan(OKSANA)
+    # when
+    erase_customer(user_id=OKSANA.user_id)
+    # then
+    assert scan(OKSANA) == {}
+    assert CustomerProfile.objects.get(pk=two_customers[1]).order_count == 4
+
+
+def test_erasure_redacts_any_other_text_of_the_profile(two_customers):
+    # given: a profile set aside with a reason quoting her address (any text column would do)
+    oksana, _ = two_customers
+    CustomerProfile.objects.filter(pk=oksana).update(
+        recompute_error=f"cannot recompute {OKSANA.email} ({OKSANA.first_name})", country="UA")
+    # when
+    erase_customer(email=OKSANA.email)
+    # then
+    profile = CustomerProfile.objects.get(pk=oksana)
+    assert (profile.recompute_error, profile.country) == ("[erased]", "UA")
+    assert scan(OKSANA) == {}

@@ -3,6 +3,7 @@ import pytest
 
 from saleor_crm_plugin.recommendations.evaluation import (
     leave_one_out_cases,
+    one_line_orders,
     paired_bootstrap,
     score_leave_one_out,
     score_next_basket,
@@ -34,6 +35,25 @@ def test_leave_one_out_hides_one_known_product_and_scores_its_rank():
     assert hidden not in context and sorted([*context, hidden]) == [0, 1, 2]
     result = score_leave_one_out(lambda ctx, k: np.array([9, hidden]), cases)
     assert result == {"hit_rate": 1.0, "mrr": 0.5, "cases": 1}
+
+
+def test_one_line_orders_split_every_order_at_its_own_time_and_keep_the_test_cases():
+    # given: customer 1 ordered {10, 11, 12} on day 0 and {10} on day 1; customer 2 {11, 12} on day 0
+    baskets = baskets_of({1: [[10, 11, 12], [10]], 2: [[11, 12]]})
+    # when
+    split = one_line_orders(baskets)
+    # then: one order per line, same customer, 1 ms apart from the original time
+    assert split.n_baskets == 6 and (split.matrix.getnnz(axis=1) == 1).all()
+    assert split.matrix.indices.tolist() == [0, 1, 2, 0, 1, 2]
+    assert split.basket_customer.tolist() == [0, 0, 0, 0, 1, 1]
+    assert split.basket_time.tolist() == pytest.approx([0, 0.001, 0.002, 86400, 0, 0.001])
+    assert (split.customers_by_items() != baskets.customers_by_items()).nnz == 0
+    # and a held-out basket gives the same leave-one-out case on both samples
+    held = {0: np.array([0, 1, 2])}
+    for data in (baskets, split):
+        known = np.asarray(data.matrix.sum(axis=0)).ravel() > 0
+        assert [(c.tolist(), h) for c, h in leave_one_out_cases(held, known)] == \
+            [(c.tolist(), h) for c, h in leave_one_out_cases(held, np.ones(3, bool))]
 
 
 def test_paired_bootstrap_tells_a_real_difference_from_none():

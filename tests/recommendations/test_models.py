@@ -76,12 +76,12 @@ def test_for_you_ranks_a_customers_regular_products_first_and_brings_in_neighbou
     assert bought == {10: True, 11: True, 12: True, 13: False}
 
 
-def test_also_bought_uses_asymmetric_cosine_and_never_returns_the_product_itself():
+def test_also_bought_within_orders_uses_asymmetric_cosine_and_never_returns_the_product_itself():
     # given: 1 is bought with 2 twice and with 3 once; 3 sells a lot on its own
     history = {1: [[1, 2], [1, 2], [1, 3]], 2: [[3], [3], [3]], 3: [[2, 4]]}
     baskets = baskets_of(history)
-    # when
-    model = AlsoBought(asymmetry=0.75).fit(baskets)
+    # when: counted within one order only
+    model = AlsoBought(asymmetry=0.75, recent_products=0).fit(baskets)
     columns, scores = model.similar_items(0, n=10)
     # then: co(1,2)=2, n(1)=3, n(2)=3 → 2/(3^.75·3^.25)=0.667; co(1,3)=1, n(3)=4 → 1/(3^.75·4^.25)
     assert baskets.item_ids[columns].tolist() == [2, 3]
@@ -89,6 +89,48 @@ def test_also_bought_uses_asymmetric_cosine_and_never_returns_the_product_itself
     assert scores[1] == pytest.approx(1 / (3**0.75 * 4**0.25), rel=1e-5)
     cart, _ = model.for_items([0, 1], n=10)
     assert 0 not in cart and 1 not in cart
+
+
+def test_also_bought_counts_by_customer_in_a_shop_of_one_line_orders():
+    # given: every order holds one product; A and B buy 1 then 2, C buys 1 then 3, D and E buy 3
+    history = {1: [[1], [2]], 2: [[1], [2]], 3: [[1], [3]], 4: [[3]], 5: [[3]]}
+    baskets = baskets_of(history)
+    # when
+    model = AlsoBought(asymmetry=0.75).fit(baskets)
+    columns, scores = model.similar_items(0, n=10)
+    # then: co(1,2)=2 customers, co(1,3)=1; n(1)=3, n(2)=2, n(3)=3 customers (one-line orders add nothing)
+    assert baskets.item_ids[columns].tolist() == [2, 3]
+    assert scores[0] == pytest.approx(2 / (3**0.75 * 2**0.25), rel=1e-5)
+    assert scores[1] == pytest.approx(1 / 3, rel=1e-5)
+    # and counted within one order, nothing is bought with 1
+    assert AlsoBought(recent_products=0).fit(baskets).similar_items(0, n=10)[0].tolist() == []
+
+
+def test_also_bought_weighs_a_pair_of_one_order_above_a_pair_of_two_orders():
+    # given: A buys 1 and 2 in one order; B buys 1, then 3 in a later order
+    baskets = baskets_of({1: [[1, 2]], 2: [[1], [3]]})
+    # when
+    model = AlsoBought(asymmetry=0.75, same_order_weight=0.5).fit(baskets)
+    columns, scores = model.similar_items(0, n=10)
+    # then: counts(1,2) = 1 customer + 0.5 · 1 order, counts(1,3) = 1 customer;
+    # n(1) = 2 customers + 0.5 · 1 order of two products, n(2) = 1 + 0.5, n(3) = 1
+    assert baskets.item_ids[columns].tolist() == [2, 3]
+    assert scores[0] == pytest.approx(1.5 / (2.5**0.75 * 1.5**0.25), rel=1e-5)
+    assert scores[1] == pytest.approx(1 / 2.5**0.75, rel=1e-5)
+
+
+def test_also_bought_counts_only_each_customers_most_recent_products():
+    # given: customer 1 bought 1 and 2 together, then 3, then 1 again; customer 2 bought 2 and 3
+    baskets = baskets_of({1: [[1, 2], [3], [1]], 2: [[2], [3]]})
+    # when
+    recent = baskets.recent_products(2)
+    model = AlsoBought(recent_products=2, same_order_weight=0.0).fit(baskets)
+    # then: customer 1 keeps 1 (newest) and 3; customer 2, under the limit, keeps both
+    assert baskets.item_ids[recent[0].indices].tolist() == [1, 3]
+    assert baskets.item_ids[recent[1].indices].tolist() == [2, 3]
+    assert (baskets.recent_products() != baskets.recent_products(3)).nnz == 0
+    # and with same-order pairs weighing nothing, 2 is no longer bought with 1
+    assert baskets.item_ids[model.similar_items(0, n=10)[0]].tolist() == [3]
 
 
 def test_similar_finds_a_new_product_from_its_description_alone():

@@ -36,12 +36,12 @@ def test_a_new_order_moves_a_customer_into_a_segment(events, ingest):
 
 def test_predefined_rfm_segments_exist_and_fill_after_the_analytics(events, ingest):
     from saleor_crm_plugin.analytics.rfm import GROUPS
-    from saleor_crm_plugin.profiles.analytics import recompute_analytics
+    from saleor_crm_plugin.profiles.scores import recompute_scores
 
     predefined = Segment.objects.filter(is_predefined=True)
     assert predefined.count() == len(GROUPS)
     ingest(*[events.order(email=f"c{i}@example.com") for i in range(5)])
-    recompute_analytics()
+    recompute_scores()
     refresh_all()
     assert sum(s.member_count for s in Segment.objects.filter(is_predefined=True)) == 5
     with pytest.raises(SegmentRuleError) as error:
@@ -62,6 +62,25 @@ def test_saving_validates_names_and_rules_and_keeps_nothing_half_done(db):
     assert bad_rule.value.code is SegmentErrorCode.INVALID_VALUE and bad_rule.value.field == "value"
     assert unnamed.value.code is SegmentErrorCode.INVALID_VALUE
     assert not Segment.objects.filter(name__in=["Broken", "  "]).exists()
+
+
+@pytest.mark.parametrize("name, description, field", [
+    ("x" * 121, "", "name"),
+    ("Null\x00byte", "", "name"),
+    ("Lone \udc00", "", "name"),
+    (["a list"], "", "name"),
+    ("Fine", "bad\x00", "description"),
+    ("Fine", "d" * 2001, "description"),
+])
+def test_names_and_descriptions_postgresql_cannot_hold_get_a_code(db, name, description, field):
+    # given a rule that is fine
+    rules = {"field": "order_count", "op": "gte", "value": 1}
+    # when the name or description is not storable text
+    with pytest.raises(SegmentRuleError) as error:
+        save_segment(name=name, rules=rules, description=description)
+    # then it is refused with a code on that field and nothing is saved
+    assert error.value.code is SegmentErrorCode.INVALID_VALUE and error.value.field == field
+    assert not Segment.objects.filter(is_predefined=False).exists()
 
 
 def test_the_nightly_task_recomputes_analytics_then_every_segment(events, ingest):

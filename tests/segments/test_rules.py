@@ -5,7 +5,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from saleor_crm_plugin.models import CustomerProfile
-from saleor_crm_plugin.profiles.analytics import recompute_analytics
+from saleor_crm_plugin.profiles.scores import recompute_scores
 from saleor_crm_plugin.segments.membership import preview
 from saleor_crm_plugin.segments.rules import SegmentErrorCode, SegmentRuleError, compile_rule
 from tests.conftest import T0, days
@@ -32,7 +32,7 @@ def shop(events, ingest):
     )
     CustomerProfile.objects.filter(email="ann@example.com").update(marketing_consent=True)
     CustomerProfile.objects.filter(email="cy@example.com").update(marketing_consent=False)
-    recompute_analytics(now=NOW)
+    recompute_scores(now=NOW)
 
 
 def who(rule) -> set[str]:
@@ -133,6 +133,24 @@ def test_relative_dates_move_with_now(shop):
      "not.not.not.not.not.not.not.not.not"),
     ({"or": [{"field": "order_count", "op": "gt", "value": i} for i in range(51)]}, SegmentErrorCode.TOO_COMPLEX,
      "or.50"),
+    # operators of the wrong type, non-finite and absurd numbers, text PostgreSQL cannot hold
+    ({"field": "order_count", "op": ["gt"], "value": 1}, SegmentErrorCode.INVALID_OPERATOR, "op"),
+    ({"field": "order_count", "op": {"gt": 1}, "value": 1}, SegmentErrorCode.INVALID_OPERATOR, "op"),
+    ({"field": "last_order_at", "op": "within_last", "value": {"days": 1e6}}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "last_order_at", "op": "within_last", "value": {"days": float("nan")}}, SegmentErrorCode.INVALID_VALUE,
+     "value"),
+    ({"field": "last_order_at", "op": "not_within_last", "value": {"years": float("inf")}},
+     SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "last_order_at", "op": "before", "value": {"days_ago": 10 ** 400}}, SegmentErrorCode.INVALID_VALUE,
+     "value"),
+    ({"field": "churn_risk", "op": "gt", "value": float("nan")}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "revenue", "op": "lt", "value": float("inf")}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "order_count", "op": "gt", "value": 10 ** 30}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "category_bought", "op": "includes", "value": ["Vinyl\x00"]}, SegmentErrorCode.INVALID_VALUE,
+     "value.0"),
+    ({"field": "channel", "op": "includes", "value": ["\ud800"]}, SegmentErrorCode.INVALID_VALUE, "value.0"),
+    ({"and": [{"field": "country", "op": "eq", "value": "D\x00"}]}, SegmentErrorCode.INVALID_VALUE, "and.0.value"),
+    ({"field": "rfm_group", "op": "in", "value": [{"a": 1}]}, SegmentErrorCode.INVALID_VALUE, "value"),
 ])
 def test_invalid_rules_get_a_code_and_a_path(rule, code, path):
     with pytest.raises(SegmentRuleError) as error:

@@ -24,7 +24,7 @@ from importlib import metadata
 from itertools import groupby
 from pathlib import Path
 
-from ..schema import Customer, Line, OrderEvent, ProductEvent
+from ...normalized.schema import Customer, Line, OrderEvent, ProductEvent
 
 ANCHOR = datetime(2024, 1, 1, tzinfo=timezone.utc)
 CHANNEL = "instacart"

@@ -2,9 +2,13 @@
 
 import graphene
 
+from ...errors import CRMError as CRMErrorBase
 from ...models import CustomerProfile
-from ..errors import APIError, CRMError, CRMErrorCode
 from ..customers import customer_by_id
+from ..errors import APIError, CRMError, CRMErrorCode
+
+# who may ask, not what was asked: reported as GraphQL errors, not in ``errors``
+CALLER_CODES = {CRMErrorCode.UNAUTHENTICATED.value, CRMErrorCode.PERMISSION_DENIED.value}
 
 
 class CRMMutation(graphene.Mutation):
@@ -19,8 +23,8 @@ class CRMMutation(graphene.Mutation):
     def mutate(cls, root, info, **data):
         try:
             return cls.perform(info, **data)
-        except APIError as error:
-            if error.code in (CRMErrorCode.UNAUTHENTICATED.value, CRMErrorCode.PERMISSION_DENIED.value):
+        except CRMErrorBase as error:  # any refusal of the domain or the API
+            if error.code_value in CALLER_CODES:
                 raise
             return cls(errors=[CRMError(**error.as_error())])
 

@@ -1,10 +1,6 @@
 import graphene
-from django.db import transaction
-from django.utils import timezone
 
-from ...events.schema import normalize_email
-from ...models import CustomerProfile
-from ..errors import APIError, CRMErrorCode
+from ...profiles.consent import set_marketing_consent
 from ..permissions import require_shopper, require_staff
 from ..types import CRMCustomer, CRMProfile
 from .base import CRMMutation, customer_from_id
@@ -26,38 +22,12 @@ class CRMMarketingConsentUpdate(CRMMutation):
 
     @classmethod
     def perform(cls, info, consent, customer=None):
+        # The service refuses with a CRMError (not found, erased): CRMMutation reports it in ``errors``.
         if customer is not None:
             staff = require_staff(info)
-            with transaction.atomic():
-                profile = customer_from_id(customer)
-                _record(profile, consent, f"staff:{staff.email or staff.user_id}")
+            profile = set_marketing_consent(
+                consent, f"staff:{staff.email or staff.user_id}", profile_id=customer_from_id(customer).pk)
             return cls(customer=profile, errors=[])
         shopper = require_shopper(info)
-        with transaction.atomic():
-            profile = _own_profile(shopper)
-            _record(profile, consent, "customer")
+        profile = set_marketing_consent(consent, "customer", user_id=shopper.user_id, email=shopper.email)
         return cls(profile=profile, errors=[])
-
-
-def _own_profile(shopper) -> CustomerProfile:
-    """The shopper's profile; a first consent creates it, claiming a guest profile with their email."""
-    profile = CustomerProfile.objects.select_for_update().filter(user_id=shopper.user_id).first()
-    if profile is not None:
-        return profile
-    email = normalize_email(shopper.email)
-    if email:
-        profile = CustomerProfile.objects.select_for_update().filter(email=email, user_id__isnull=True).first()
-        if profile is not None:
-            profile.user_id = shopper.user_id
-            profile.save(update_fields=["user_id"])
-            return profile
-        if CustomerProfile.objects.filter(email=email).exists():
-            raise APIError(CRMErrorCode.INVALID.value, "Another account holds this email in the CRM.", "customer")
-    return CustomerProfile.objects.create(user_id=shopper.user_id, email=email)
-
-
-def _record(profile: CustomerProfile, consent: bool, source: str) -> None:
-    profile.marketing_consent = consent
-    profile.marketing_consent_at = timezone.now()
-    profile.marketing_consent_source = source
-    profile.save(update_fields=["marketing_consent", "marketing_consent_at", "marketing_consent_source"])

@@ -3,7 +3,7 @@ import graphene
 from ...models import Segment
 from ...segments.membership import save_segment
 from ...segments.rules import SegmentRuleError
-from ..analytics_types import CRMSegment
+from ..insight_types import CRMSegment
 from ..errors import APIError, CRMErrorCode
 from ..ids import decode_id
 from ..permissions import require_staff

@@ -8,7 +8,7 @@ from django.db.models import Count, Max, Sum
 
 from ...analytics.rfm import GROUPS
 from ...models import AnalyticsRun, CRMOrder, CustomerAnalytics
-from ...profiles.analytics import recompute_analytics
+from ...profiles.scores import recompute_scores
 from ...segments.membership import refresh_all
 from ._progress import EntityProgress
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 now = now.replace(tzinfo=dt_timezone.utc)
         progress = EntityProgress(sys.stderr)
         try:
-            counts = recompute_analytics(now=now, progress=progress)
+            counts = recompute_scores(now=now, progress=progress)
         finally:
             progress.close()
         refresh_all(now=now)

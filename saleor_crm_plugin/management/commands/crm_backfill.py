@@ -6,6 +6,8 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 
 from ...events.backfill import run_backfill
+from ...events.sources.instacart import InstacartSource
+from ...events.sources.saleor_tables import SaleorSource
 from ._progress import EntityProgress
 
 
@@ -27,13 +29,10 @@ class Command(BaseCommand):
             raise CommandError("--batch-size must be between 1 and 50000.")
         if source == "saleor":
             try:
-                from ...events.sources.saleor import SaleorSource
-            except ImportError as error:
+                origin = SaleorSource()
+            except ImportError as error:  # SaleorSource imports Saleor's models
                 raise CommandError(f"Saleor is not importable here ({error}); run this inside Saleor.") from None
-            origin = SaleorSource()
         else:
-            from ...events.sources.instacart import InstacartSource
-
             try:
                 origin = InstacartSource(limit_users=limit_users)
             except FileNotFoundError as error:

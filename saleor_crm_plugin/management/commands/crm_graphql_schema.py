@@ -5,6 +5,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 
 from ...graphql.federation import subgraph_sdl
+from ...graphql.schema import schema
 
 
 class Command(BaseCommand):
@@ -14,5 +15,5 @@ class Command(BaseCommand):
         parser.add_argument("path", nargs="?", default="graphql/schema.graphql")
 
     def handle(self, *args, path, **options):
-        Path(path).write_text(subgraph_sdl())
+        Path(path).write_text(subgraph_sdl(schema))
         self.stdout.write(f"Wrote {path}")

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from ...profiles.report import format_summary, profile_summary
+from ...reports.summary import format_summary, profile_summary
 
 
 class Command(BaseCommand):

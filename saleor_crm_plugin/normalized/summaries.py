@@ -1,6 +1,6 @@
 """Readable timeline text for events. No personal data goes into a summary."""
 
-from .schema import CheckoutEvent, CustomerEvent, Event, OrderEvent
+from .schema import CheckoutEvent, CustomerEvent, Event, InvalidEvent, OrderEvent, parse_event
 
 ORDER_VERBS = {
     "order.confirmed": "was confirmed",
@@ -46,9 +46,7 @@ def summarize(event: Event) -> str:
 
 
 def summarize_payload(payload: dict) -> str:
-    """Timeline sentence of a stored (processed) payload."""
-    from .schema import InvalidEvent, parse_event
-
+    """Timeline sentence of a stored (processed) payload; empty for one that is not a valid event."""
     try:
         return summarize(parse_event(payload))
     except InvalidEvent:

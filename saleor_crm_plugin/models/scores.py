@@ -1,8 +1,10 @@
+"""Customer scores (RFM, lifetime value, churn risk) per currency, and the runs that computed them."""
+
 from django.db import models
 
 
 class CustomerAnalytics(models.Model):
-    """RFM, lifetime value and churn figures of one customer in one currency (``profiles.analytics``)."""
+    """RFM, lifetime value and churn figures of one customer in one currency (``profiles.scores``)."""
 
     profile = models.ForeignKey("CustomerProfile", on_delete=models.CASCADE, related_name="analytics",
                                 db_constraint=False, db_index=False)

@@ -7,7 +7,7 @@ exactly after the last committed batch.
 
 from collections.abc import Iterator
 
-from .. import saleor as adapter
+from .. import adapters as adapter
 
 
 class SaleorSource:
@@ -15,6 +15,7 @@ class SaleorSource:
     entities = ("customers", "products", "orders", "checkouts")
 
     def __init__(self):
+        # Saleor is optional: the standalone host and its tests import this module without it.
         from saleor.account.models import User
         from saleor.checkout.models import Checkout
         from saleor.order import OrderStatus

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from .schema import CheckoutEvent, Customer, CustomerEvent, Line, OrderEvent, ProductEvent
+from ..normalized.schema import CheckoutEvent, Customer, CustomerEvent, Line, OrderEvent, ProductEvent
 
 
 # Never copied into the CRM: secrets and search internals.

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from django.db import connection
 
+from ..models.order import counted_sql
+
 COHORTS_SQL = """
 WITH firsts AS (
   SELECT id AS profile_id, date_trunc('month', first_order_at) AS cohort
@@ -12,13 +14,13 @@ WITH firsts AS (
 ), activity AS (
   SELECT DISTINCT o.profile_id, date_trunc('month', o.placed_at) AS month
   FROM crm_order o JOIN firsts f ON f.profile_id = o.profile_id
-  WHERE NOT (o.is_cancelled OR o.is_expired OR o.is_fully_refunded)
+  WHERE {counted}
 )
 SELECT f.cohort, (extract(year FROM age(a.month, f.cohort)) * 12 + extract(month FROM age(a.month, f.cohort)))::int,
        count(DISTINCT a.profile_id), (SELECT count(*) FROM firsts g WHERE g.cohort = f.cohort)
 FROM firsts f JOIN activity a ON a.profile_id = f.profile_id
 GROUP BY 1, 2 ORDER BY 1, 2
-"""
+""".format(counted=counted_sql("o"))
 
 GROUPS_SQL = """
 SELECT a.rfm_group, a.currency, count(*), sum(a.revenue), sum(a.clv_12m)

@@ -10,15 +10,17 @@ delivered twice, through two channels or by a retry, is stored once.
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import ClassVar
 
 from ..error_codes import EventErrorCode
-from ..errors import CRMError
-from .currencies import ISO_4217
+from .fields import (  # noqa: F401 - EMAIL_RE, InvalidEvent and normalize_email are part of the schema's API
+    EMAIL_RE, MAX_BIGINT, MAX_QUANTITY, InvalidEvent, _amount, _country, _currency, _datetime, _flag, _line_amount,
+    _object, _objects, _optional_int, _shown, _string, _text, _whole, normalize_email,
+)
+from .storable import storable_json
 
 ORDER_KINDS = frozenset(
     "order." + name
@@ -39,21 +41,6 @@ PRODUCT_KINDS = frozenset(
         "product.variant_deleted",
     }
 )
-EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-class InvalidEvent(CRMError):
-    """An event that cannot be folded; ``code`` is an ``EventErrorCode``."""
-
-
-def normalize_email(value) -> str | None:
-    """Lower-case and trim an email; ``None`` for blanks."""
-    if value is None:
-        return None
-    value = str(value).strip().lower()
-    return value or None
-
-
 def _json_default(value):
     if isinstance(value, Decimal):
         return str(value)
@@ -68,60 +55,8 @@ def to_json_safe(value):
 
 
 def hash_key(*parts) -> str:
-    return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()
-
-
-# --- field parsers: each raises InvalidEvent naming the field -----------------
-
-
-def _datetime(data: dict, name: str, required: bool = True) -> datetime | None:
-    value = data.get(name)
-    if value in (None, ""):
-        if required:
-            raise InvalidEvent(EventErrorCode.INVALID_DATE, "is required.", name)
-        return None
-    if isinstance(value, datetime):
-        parsed = value
-    else:
-        try:
-            parsed = datetime.fromisoformat(str(value))
-        except ValueError:
-            raise InvalidEvent(
-                EventErrorCode.INVALID_DATE, f"{value!r} is not an ISO 8601 date-time.", name
-            ) from None
-    if parsed.tzinfo is None:
-        raise InvalidEvent(EventErrorCode.INVALID_DATE, "must carry a time zone.", name)
-    return parsed
-
-
-def _amount(data: dict, name: str) -> Decimal:
-    value = data.get(name, "0")
-    try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError):
-        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"{value!r} is not a number.", name) from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"{value} must be zero or more.", name)
-    return amount
-
-
-def _currency(data: dict, name: str = "currency") -> str:
-    value = str(data.get(name) or "").upper()
-    if value not in ISO_4217:
-        raise InvalidEvent(
-            EventErrorCode.UNKNOWN_CURRENCY, f"{data.get(name)!r} is not an ISO 4217 currency.", name
-        )
-    return value
-
-
-def _optional_int(data: dict, name: str) -> int | None:
-    value = data.get(name)
-    if value in (None, ""):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise InvalidEvent(EventErrorCode.INVALID, f"{value!r} is not an integer id.", name) from None
+    # surrogatepass: an id with an unpaired surrogate (an untrusted payload's) still gets a key.
+    return hashlib.sha256("|".join(str(p) for p in parts).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 # --- value objects -------------------------------------------------------------
@@ -141,17 +76,25 @@ class Customer:
 
     @classmethod
     def parse(cls, data: dict | None) -> "Customer":
-        data = data or {}
-        if data.get("erased"):
+        data = _object(data, "customer")
+        if data.get("erased") is True:
             return cls(erased=True)
-        email = normalize_email(data.get("email"))
-        if email is not None and not EMAIL_RE.match(email):
-            raise InvalidEvent(EventErrorCode.INVALID_EMAIL, f"{email!r} is not an email address.", "customer.email")
+        email = data.get("email")
+        if email is not None and not isinstance(email, str):
+            raise InvalidEvent(EventErrorCode.INVALID_EMAIL, f"{_shown(email)} is not an email address.", "customer.email")
+        email = normalize_email(email)
+        if email is not None and (len(email) > 254 or not EMAIL_RE.match(email)):
+            raise InvalidEvent(EventErrorCode.INVALID_EMAIL, f"{_shown(email)} is not an email address.", "customer.email")
+        user_id = data.get("user_id")
+        if user_id == "":
+            user_id = None
+        elif user_id is not None and (type(user_id) is not int or not 0 <= user_id <= MAX_BIGINT):
+            user_id = _whole(user_id, "customer.user_id", EventErrorCode.INVALID, "an integer id", low=0, high=MAX_BIGINT)
         return cls(
-            user_id=_optional_int(data, "user_id"),
+            user_id=user_id,
             email=email,
-            first_name=str(data.get("first_name") or ""),
-            last_name=str(data.get("last_name") or ""),
+            first_name=_string(data, "first_name", 256, "customer.first_name"),
+            last_name=_string(data, "last_name", 256, "customer.last_name"),
         )
 
     @property
@@ -178,53 +121,48 @@ class Line:
     def parse(cls, data: dict, index: int) -> "Line":
         # Hot path (every line of every order): checks are inlined and values
         # that already have the right type are taken as they are.
+        if type(data) is not dict:
+            data = _object(data, f"lines[{index}]")
         get = data.get
         quantity = get("quantity")
-        if type(quantity) is not int:
-            try:
-                quantity = int(quantity)
-            except (TypeError, ValueError):
-                raise InvalidEvent(
-                    EventErrorCode.INVALID_QUANTITY, f"{get('quantity')!r} is not a whole number.",
-                    f"lines[{index}].quantity",
-                ) from None
-        if quantity <= 0:
-            raise InvalidEvent(
-                EventErrorCode.INVALID_QUANTITY, f"{quantity} must be at least 1.", f"lines[{index}].quantity"
+        if type(quantity) is not int or not 0 < quantity <= MAX_QUANTITY:
+            quantity = _whole(
+                quantity, f"lines[{index}].quantity", EventErrorCode.INVALID_QUANTITY, "a whole number",
+                low=1, high=MAX_QUANTITY,
             )
         product_id = get("product_id")
-        if product_id is not None and type(product_id) is not int:
-            product_id = _optional_int(data, "product_id")
+        if product_id is not None and (type(product_id) is not int or not 0 <= product_id <= MAX_BIGINT):
+            product_id = _whole(product_id, f"lines[{index}].product_id", EventErrorCode.INVALID, "an integer id",
+                                low=0, high=MAX_BIGINT)
+        variant_id, product_name, variant_name = get("variant_id"), get("product_name"), get("variant_name")
+        sku, category, line_id = get("sku"), get("category"), get("line_id")
+        if not (
+            type(variant_id) is str and type(product_name) is str and type(variant_name) is str
+            and type(sku) is str and type(category) is str and type(line_id) is str
+            and len(variant_id) <= 64 and len(product_name) <= 386 and len(variant_name) <= 255
+            and len(sku) <= 255 and len(category) <= 250 and len(line_id) <= 64
+        ):  # a missing, non-text or over-long one: checked field by field (column lengths)
+            variant_id, product_name, variant_name, sku, category, line_id = (
+                _text(data, name, index, length) for name, length in LINE_TEXT_LENGTHS
+            )
         return cls(
-            quantity, product_id, _text(get("variant_id")), _text(get("product_name")),
-            _text(get("variant_name")), _text(get("sku")), _text(get("category")),
-            _line_amount(data, "unit_price", index), _line_amount(data, "total_price", index),
-            _text(get("line_id")),
+            quantity, product_id, variant_id, product_name, variant_name, sku, category,
+            _line_amount(data, "unit_price", index), _line_amount(data, "total_price", index), line_id,
         )
 
 
-def _text(value) -> str:
-    return value if type(value) is str else str(value or "")
-
-
-def _line_amount(data: dict, name: str, index: int) -> Decimal:
-    value = data.get(name)
-    if value is None:
-        return ZERO
-    try:
-        amount = Decimal(value if type(value) is str else str(value))
-    except (InvalidOperation, ValueError):
-        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"{value!r} is not a number.", f"lines[{index}].{name}") from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidEvent(EventErrorCode.INVALID_AMOUNT, f"{value} must be zero or more.", f"lines[{index}].{name}")
-    return amount
-
-
-ZERO = Decimal(0)
+LINE_TEXT_LENGTHS = (
+    ("variant_id", 64), ("product_name", 386), ("variant_name", 255), ("sku", 255), ("category", 250), ("line_id", 64),
+)
 
 
 def _lines(data: dict) -> tuple[Line, ...]:
-    return tuple(Line.parse(item or {}, i) for i, item in enumerate(data.get("lines") or []))
+    items = data.get("lines")
+    if items is None:
+        return ()
+    if not isinstance(items, list | tuple):
+        raise InvalidEvent(EventErrorCode.INVALID, f"must be a list, not {type(items).__name__}.", "lines")
+    return tuple(Line.parse(item if item is not None else {}, i) for i, item in enumerate(items))
 
 
 # --- events ----------------------------------------------------------------------
@@ -313,7 +251,7 @@ class OrderEvent(Event):
 
     @classmethod
     def parse(cls, data: dict) -> "OrderEvent":
-        order_id = str(data.get("order_id") or "")
+        order_id = _string(data, "order_id", 64)
         if not order_id:
             raise InvalidEvent(EventErrorCode.INVALID, "is required.", "order_id")
         customer = Customer.parse(data.get("customer"))
@@ -330,22 +268,15 @@ class OrderEvent(Event):
             currency=_currency(data),
             placed_at=placed_at,
             updated_at=_datetime(data, "updated_at", required=False) or placed_at,
-            number=str(data.get("number") or ""),
-            channel=str(data.get("channel") or ""),
-            status=str(data.get("status") or ""),
+            number=_string(data, "number", 64),
+            channel=_string(data, "channel", 255),
+            status=_string(data, "status", 32),
             total_gross=_amount(data, "total_gross"),
             total_net=_amount(data, "total_net"),
             lines=_lines(data),
-            checkout_token=str(data.get("checkout_token") or ""),
+            checkout_token=_string(data, "checkout_token", 64),
             country=_country(data),
         )
-
-
-def _country(data: dict) -> str:
-    value = str(data.get("country") or "").strip().upper()
-    if value and not (len(value) == 2 and value.isalpha() and value.isascii()):
-        raise InvalidEvent(EventErrorCode.INVALID, f"{value!r} is not an ISO 3166 country code.", "country")
-    return value
 
 
 @dataclass(frozen=True)
@@ -371,7 +302,7 @@ class CheckoutEvent(Event):
 
     @classmethod
     def parse(cls, data: dict) -> "CheckoutEvent":
-        token = str(data.get("token") or "")
+        token = _string(data, "token", 64)
         if not token:
             raise InvalidEvent(EventErrorCode.INVALID, "is required.", "token")
         updated_at = _datetime(data, "updated_at")
@@ -385,7 +316,7 @@ class CheckoutEvent(Event):
             currency=_currency(data),
             updated_at=updated_at,
             started_at=_datetime(data, "started_at", required=False) or updated_at,
-            channel=str(data.get("channel") or ""),
+            channel=_string(data, "channel", 255),
             total_gross=_amount(data, "total_gross"),
             lines=_lines(data),
         )
@@ -422,7 +353,7 @@ class CustomerEvent(Event):
             occurred_at=occurred_at,
             customer=customer,
             updated_at=_datetime(data, "updated_at", required=False) or occurred_at,
-            is_active=bool(data.get("is_active", True)),
+            is_active=_flag(data, "is_active", True),
             joined_at=_datetime(data, "joined_at", required=False),
         )
 
@@ -462,15 +393,15 @@ class ProductEvent(Event):
             occurred_at=occurred_at,
             product_id=product_id,
             updated_at=_datetime(data, "updated_at", required=False) or occurred_at,
-            name=str(data.get("name") or ""),
-            slug=str(data.get("slug") or ""),
-            description_text=str(data.get("description_text") or ""),
+            name=_string(data, "name", 250),
+            slug=_string(data, "slug", 255),
+            description_text=_string(data, "description_text"),
             category_id=_optional_int(data, "category_id"),
-            category=str(data.get("category") or ""),
-            product_type=str(data.get("product_type") or ""),
-            attributes=dict(data.get("attributes") or {}),
-            channel_listings=tuple(data.get("channel_listings") or ()),
-            variants=tuple(data.get("variants") or ()),
+            category=_string(data, "category", 250),
+            product_type=_string(data, "product_type", 250),
+            attributes=dict(_object(data.get("attributes"), "attributes")),
+            channel_listings=_objects(data, "channel_listings"),
+            variants=_objects(data, "variants"),
         )
 
 
@@ -484,11 +415,12 @@ def parse_event(payload: dict) -> Event:
     """
     if not isinstance(payload, dict):
         raise InvalidEvent(EventErrorCode.INVALID, "must be a JSON object.", "payload")
-    event_cls = EVENT_TYPES.get(payload.get("type"))
-    kind = payload.get("kind")
-    if event_cls is None or kind not in event_cls.KINDS:
+    type_, kind = payload.get("type"), payload.get("kind")
+    # Only strings are looked up: a list or an object is unhashable.
+    event_cls = EVENT_TYPES.get(type_) if isinstance(type_, str) else None
+    if event_cls is None or not isinstance(kind, str) or kind not in event_cls.KINDS:
         raise InvalidEvent(
-            EventErrorCode.UNKNOWN_KIND, f"unknown event {payload.get('type')!r}/{kind!r}.", "kind"
+            EventErrorCode.UNKNOWN_KIND, f"unknown event {_shown(type_)}/{_shown(kind)}.", "kind"
         )
     return event_cls.parse(payload)
 
@@ -498,4 +430,9 @@ def payload_dedupe_key(payload: dict) -> str:
     try:
         return parse_event(payload).dedupe_key
     except InvalidEvent:
-        return hash_key("invalid", json.dumps(payload, sort_keys=True, default=str))
+        pass
+    try:
+        text = json.dumps(payload, sort_keys=True, default=str)
+    except (TypeError, ValueError, RecursionError):  # mixed key types, huge ints, deep nesting
+        text = storable_json(payload)[0]
+    return hash_key("invalid", text)

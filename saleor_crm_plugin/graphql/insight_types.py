@@ -1,10 +1,18 @@
-"""Staff types for analytics, segments and reports."""
+"""Staff types for customer scores (RFM, lifetime value, churn risk), segments and shop reports."""
+
+from datetime import timedelta
 
 import graphene
+from django.utils import timezone
 
 from ..analytics.rfm import GROUPS
+from ..models import CustomerProfile
+from ..reports import cohorts as shop_reports
 from .ids import global_id
+from .pagination import check_first, paginate
 from .types import money_field
+
+TYPES = "saleor_crm_plugin.graphql.types"  # by import path: types.py refers to this module's types the same way
 
 CRMRfmGroup = graphene.Enum("CRMRfmGroup", [(g.upper(), g) for g in GROUPS])
 
@@ -22,7 +30,8 @@ class CRMCustomerAnalytics(graphene.ObjectType):
     expected_orders_90 = graphene.Float(required=True)
     expected_orders_365 = graphene.Float(required=True)
     p_alive = graphene.Float(required=True, description="Probability the customer still buys.")
-    churn_risk = graphene.Float(required=True, description="1 − pAlive.")
+    churn_risk = graphene.Float(required=True, description=(
+        "Probability of no order within the churn horizon (setting churn_horizon_days, default 90 days)."))
     next_order_at = graphene.DateTime(description="Expected next order; null when none is expected.")
     expected_order_value = money_field("expected_order_value")
     clv_12m = money_field("clv_12m", description="Discounted 12-month lifetime value.")
@@ -39,7 +48,8 @@ class CRMSegment(graphene.ObjectType):
     is_predefined = graphene.Boolean(required=True)
     member_count = graphene.Int(required=True)
     refreshed_at = graphene.DateTime()
-    members = graphene.Field(lambda: _customers(), required=True, first=graphene.Int(), after=graphene.String())
+    members = graphene.Field(f"{TYPES}.CRMCustomerConnection", required=True, first=graphene.Int(),
+                             after=graphene.String())
 
     @staticmethod
     def resolve_id(root, info):
@@ -47,29 +57,14 @@ class CRMSegment(graphene.ObjectType):
 
     @staticmethod
     def resolve_members(root, info, first=None, after=None):
-        from ..models import CustomerProfile
-        from .pagination import paginate
-
         queryset = CustomerProfile.objects.filter(erased_at__isnull=True, pk__in=root.members.values(
             "profile_id")).order_by("-order_count", "-pk")
         return paginate(queryset, first, after)
 
 
-def _customers():
-    from .types import CRMCustomerConnection
-
-    return CRMCustomerConnection
-
-
 class CRMSegmentPreview(graphene.ObjectType):
     count = graphene.Int(required=True)
-    sample = graphene.List(graphene.NonNull(lambda: _customer()), required=True)
-
-
-def _customer():
-    from .types import CRMCustomer
-
-    return CRMCustomer
+    sample = graphene.List(graphene.NonNull(f"{TYPES}.CRMCustomer"), required=True)
 
 
 class CRMCohort(graphene.ObjectType):
@@ -110,29 +105,18 @@ class CRMReport(graphene.ObjectType):
 
     @staticmethod
     def resolve_cohorts(root, info, months=None):
-        from datetime import timedelta
-
-        from django.utils import timezone
-
-        from ..segments.reports import cohorts
-        from .pagination import check_first
-
-        months = check_first(months or 12, "months")
-        return [CRMCohort(**c) for c in cohorts(timezone.now() - timedelta(days=31 * months))]
+        months = check_first(months, "months", default=12)
+        return [CRMCohort(**c) for c in shop_reports.cohorts(timezone.now() - timedelta(days=31 * months))]
 
     @staticmethod
     def resolve_rfm_groups(root, info):
-        from ..segments.reports import rfm_groups
-
         return [CRMRfmGroupStat(group=g["group"], currency=g["currency"], customers=g["customers"],
                                 revenue=float(g["revenue"] or 0), clv_12m=float(g["clv_12m"] or 0))
-                for g in rfm_groups()]
+                for g in shop_reports.rfm_groups()]
 
     @staticmethod
     def resolve_segments(root, info):
-        from ..segments.reports import segments
-
         return [CRMSegmentStat(segment_id=global_id("CRMSegment", s["id"]), name=s["name"], members=s["members"],
                                revenue=[CRMRevenue(currency=r["currency"], customers=r["customers"],
                                                    amount=float(r["amount"] or 0)) for r in s["revenue"]])
-                for s in segments()]
+                for s in shop_reports.segments()]

@@ -10,6 +10,7 @@ as Saleor's own); ``_entities`` resolves the gateway's references.
 import re
 
 import graphene
+from graphql.language import ast
 
 from ..models import CustomerProfile
 from ..recommendations import service
@@ -101,8 +102,6 @@ class _Any(graphene.Scalar):
 
     @staticmethod
     def parse_literal(node):
-        from graphql.language import ast
-
         if isinstance(node, ast.ObjectValue):
             return {field.name.value: _Any.parse_literal(field.value) for field in node.fields}
         if isinstance(node, ast.ListValue):

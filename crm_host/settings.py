@@ -20,6 +20,8 @@ TIME_ZONE = "UTC"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    # Beat's database scheduler, the one Saleor runs (its DatabaseScheduler subclasses it).
+    "django_celery_beat",
     "saleor_crm_plugin",
 ]
 MIDDLEWARE = []
@@ -46,6 +48,8 @@ SALEOR_CRM = {
     if f"SALEOR_CRM_{key.upper()}" in os.environ
 }
 SALEOR_CRM_FOLD_ON_COMMIT = os.environ.get("SALEOR_CRM_FOLD_ON_COMMIT", "1") == "1"
+# The first training and one after each backfill are requested from a worker (recommendations/auto_train.py).
+SALEOR_CRM_AUTO_TRAIN = os.environ.get("SALEOR_CRM_AUTO_TRAIN", "1") == "1"
 
 # The GraphQL API verifies Saleor's JWTs against Saleor's JWKS (see saleor_crm_plugin/graphql/auth.py).
 SALEOR_CRM_SALEOR_URL = os.environ.get("SALEOR_CRM_SALEOR_URL")  # e.g. https://shop.example.com/graphql/

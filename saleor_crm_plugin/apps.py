@@ -10,9 +10,11 @@ class CRMConfig(AppConfig):
     def ready(self):
         # Periodic work is registered with whichever Celery app is current
         # (Saleor's in a shop, the standalone host's otherwise): a plugin does
-        # not own Saleor's CELERY_BEAT_SCHEDULE setting.
+        # not own Saleor's CELERY_BEAT_SCHEDULE setting. In a beat process this
+        # runs before the scheduler reads beat_schedule (see schedule.py).
         from celery import current_app
 
-        from .schedule import register_periodic_tasks
+        from .schedule import connect_signals, register_periodic_tasks
 
         register_periodic_tasks(current_app)
+        connect_signals()

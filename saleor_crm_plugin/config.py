@@ -94,6 +94,16 @@ SPECS = {
             maximum=3650,
         ),
         SettingSpec(
+            "auto_train_min_orders",
+            20,
+            "Orders before the first training",
+            "Until the recommendation models are first trained, recommendations "
+            "are best-sellers and content similarity. Once the shop has this "
+            "many orders and no trained model, the first training starts by "
+            "itself (a backfill also starts one); later ones run nightly.",
+            maximum=10**6,
+        ),
+        SettingSpec(
             "training_hour",
             3,
             "Nightly training hour (UTC)",

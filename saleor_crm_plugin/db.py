@@ -1,6 +1,8 @@
 """Set-based SQL helpers for the hot paths (ORM bulk_update is far too slow)."""
 
 import hashlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import psycopg
@@ -63,6 +65,26 @@ def bulk_set(table: str, columns: list[str], rows: list[tuple], *, extra: str = 
 
 
 FOLD_LOCK_ID = 0x43524D01  # "CRM" + 1
+BACKFILL_LOCK_ID = 0x43524D03  # "CRM" + 3
+
+
+@contextmanager
+def exclusive(lock_id: int) -> Iterator[bool]:
+    """Hold a session-level advisory lock for the block; yields False, holding nothing, when another has it.
+
+    For long jobs (training, backfill) that commit as they go, so a
+    transaction-scoped lock would not do: one runs at a time, a second is
+    told at once instead of waiting.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [lock_id])
+        taken = cursor.fetchone()[0]
+    try:
+        yield taken
+    finally:
+        if taken:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [lock_id])
 
 
 def take_fold_lock() -> None:

@@ -9,6 +9,7 @@ transaction. Folding happens in Celery.
 import logging
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponseNotFound
 
 from saleor.core.db.connection import allow_writer
@@ -18,12 +19,13 @@ from .config import SPECS, validate_value
 from .error_codes import ConfigErrorCode
 from .events import adapters as adapter
 from .events.outbox import record
+from .schedule import BACKFILL_TASK, send_task
 
 logger = logging.getLogger(__name__)
 
 DASHBOARD_SETTINGS = [
     "abandoned_checkout_minutes", "sweep_after_seconds", "fold_batch_size", "favourite_limit",
-    "recommendation_refresh_seconds", "repeat_purchase_min_percent",
+    "recommendation_refresh_seconds", "repeat_purchase_min_percent", "auto_train_min_orders",
 ]
 
 
@@ -79,7 +81,12 @@ class CRMPlugin(BasePlugin):
 
     @classmethod
     def pre_save_plugin_configuration(cls, plugin_configuration):
-        """Mirror the settings into the CRM's own table (read by ``config.get_setting``)."""
+        """Mirror the settings into the CRM's own table (read by ``config.get_setting``).
+
+        Switched on in a shop whose history was never imported, the plugin
+        asks a worker to import it (``backfill_shop``, after this commit), so
+        profiles and recommendations exist without a manual ``crm_backfill``.
+        """
         # Saleor imports plugin modules while it lists its plugins, before models may be imported.
         from .models import CRMSetting
 
@@ -88,6 +95,8 @@ class CRMPlugin(BasePlugin):
                 CRMSetting.objects.update_or_create(
                     name=item["name"], defaults={"value": str(validate_value(item["name"], item["value"]))}
                 )
+        if plugin_configuration.active:  # the task returns at once when the history was imported before
+            transaction.on_commit(lambda: send_task(BACKFILL_TASK, "plugin switched on"))
 
     # --- orders -------------------------------------------------------------
     def _order(self, order, kind, previous_value):

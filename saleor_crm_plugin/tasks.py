@@ -5,11 +5,13 @@ import logging
 from celery import shared_task
 
 from .config import get_setting
+from .events.backfill import is_complete, run_backfill_once
 from .events.fold import process_pending
+from .events.sources.saleor_tables import SaleorSource
 from .profiles.scores import recompute_scores
 from .profiles.checkouts import detect_abandoned_checkouts as detect
 from .recommendations.training import TrainingError, train_models
-from .schedule import ABANDONED_TASK, ANALYTICS_TASK, FOLD_TASK, SWEEP_TASK, TRAIN_TASK
+from .schedule import ABANDONED_TASK, ANALYTICS_TASK, BACKFILL_TASK, FOLD_TASK, SWEEP_TASK, TRAIN_TASK
 from .segments.membership import refresh_all
 
 try:  # Saleor's tasks may only write inside allow_writer() (its writer/replica rule)
@@ -64,3 +66,28 @@ def recompute_analytics():
         counts = recompute_scores()
         segments = refresh_all()
     return {"customers": counts, "segments": segments}
+
+
+@shared_task(name=BACKFILL_TASK, ignore_result=True)
+def backfill_shop():
+    """Import the shop's existing history from Saleor's tables (sent when the plugin is switched on).
+
+    Resumable and idempotent like ``crm_backfill``; one runs at a time; a
+    training is requested when it has imported anything.
+    """
+    last_logged = {}
+
+    def progress(entity: str, done: int, total: int) -> None:
+        step = max(1, total // 10)  # about ten lines per entity: progress in a log, not a flood
+        if done - last_logged.get(entity, -step) >= step or done >= total:
+            last_logged[entity] = done
+            logger.info("CRM backfill: %s %s of %s", entity, f"{done:,}", f"{total:,}")
+
+    if is_complete(SaleorSource.name, SaleorSource.entities):
+        return {"skipped": "complete"}
+    with allow_writer():
+        report = run_backfill_once(SaleorSource(), progress=progress)
+    if report is None:
+        logger.info("CRM backfill already running; this request is skipped.")
+        return {"skipped": "backfill_in_progress"}
+    return {"records": report.records, "events": report.events_stored, "rejected": report.rejected}

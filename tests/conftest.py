@@ -13,6 +13,8 @@ T0 = datetime(2025, 3, 1, 9, 0, tzinfo=timezone.utc)
 def _no_on_commit_enqueue(settings):
     # Tests fold explicitly; the durability test runs a real worker instead.
     settings.SALEOR_CRM_FOLD_ON_COMMIT = False
+    # Tests train explicitly; tests/recommendations/test_cold_start.py switches this back on.
+    settings.SALEOR_CRM_AUTO_TRAIN = False
 
 
 class EventFactory:

@@ -4,7 +4,8 @@ A *source* yields batches of normalized events per entity (customers,
 products, orders, checkouts) after a position. The engine records each batch
 in the outbox and saves the source position in the same transaction, then
 folds, so an interrupted backfill resumes at the last committed batch and a
-re-run stores nothing twice (the dedupe keys).
+re-run stores nothing twice (the dedupe keys). A finished backfill that
+folded anything asks a worker for a training (``recommendations.auto_train``).
 """
 
 import logging
@@ -14,8 +15,10 @@ from typing import Protocol
 
 from django.db import transaction
 
+from ..db import BACKFILL_LOCK_ID, exclusive
 from ..models import BackfillCursor
 from ..profiles.metrics import recompute_marked
+from ..recommendations.auto_train import request_training
 from .fold import process_pending
 from .outbox import record_many
 from ..normalized.schema import Event
@@ -89,7 +92,21 @@ def run_backfill(
     # Profiles touched by the batches are recomputed once, here (the marks
     # are durable: an interrupted run recomputes them when it resumes).
     recompute_marked()
+    if report.folded:  # the imported history is worth training on now, not at night
+        request_training("backfill")
     return report
+
+
+def is_complete(source_name: str, entities) -> bool:
+    """Whether every entity of the source was imported to its end once."""
+    return BackfillCursor.objects.filter(source=source_name, entity__in=list(entities), finished=True).count() \
+        == len(entities)
+
+
+def run_backfill_once(source: BackfillSource, **kwargs) -> BackfillReport | None:
+    """``run_backfill`` unless another one is running (then None): the task and the command never overlap."""
+    with exclusive(BACKFILL_LOCK_ID) as taken:
+        return run_backfill(source, **kwargs) if taken else None
 
 
 def _fold(report: BackfillReport) -> None:

@@ -25,6 +25,7 @@ from ..models import CRMEvent, CustomerProfile
 from ..profiles.identity import ProfileResolver
 from ..profiles.metrics import mark_dirty, recompute_marked
 from ..profiles.privacy import erase_customer, scrub_events
+from ..recommendations.auto_train import request_first_training
 from .batches import OutboxRow, read_pending
 from .facts import reduce_checkouts, reduce_orders, write_checkouts, write_orders, write_products
 from ..db import bulk_set, take_fold_lock
@@ -81,6 +82,8 @@ def process_pending(
             progress(total)
     if recompute:
         recompute_marked()
+        if total.processed:  # a backfill (recompute=False) asks for its training once, at its end
+            request_first_training()
     return total
 
 

@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
-from celery import signature
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
@@ -27,7 +26,7 @@ from ..text import is_storable_text
 from ..normalized.schema import Event, InvalidEvent, _datetime, hash_key, parse_event, payload_dedupe_key
 from ..normalized.storable import storable_json
 from ..db import binding_cursor
-from ..schedule import FOLD_TASK
+from ..schedule import FOLD_TASK, publish
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +218,7 @@ class FoldPublisher:
             while True:
                 try:
                     # No publish retries; the sweeper covers a broker outage.
-                    signature(FOLD_TASK).apply_async(retry=False)
+                    publish(FOLD_TASK)
                 except Exception as error:  # noqa: BLE001 - never let the broker break the shop
                     with self._lock:
                         self._quiet_until = time.monotonic() + self.BROKER_BACKOFF_SECONDS

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from ..analytics.rfm import GROUPS
 from ..models import CustomerProfile
+from ..money import round_money
 from ..reports import cohorts as shop_reports
 from .ids import global_id
 from .pagination import check_first, paginate
@@ -111,12 +112,14 @@ class CRMReport(graphene.ObjectType):
     @staticmethod
     def resolve_rfm_groups(root, info):
         return [CRMRfmGroupStat(group=g["group"], currency=g["currency"], customers=g["customers"],
-                                revenue=float(g["revenue"] or 0), clv_12m=float(g["clv_12m"] or 0))
+                                revenue=float(round_money(g["revenue"], g["currency"])),
+                                clv_12m=float(round_money(g["clv_12m"], g["currency"])))
                 for g in shop_reports.rfm_groups()]
 
     @staticmethod
     def resolve_segments(root, info):
         return [CRMSegmentStat(segment_id=global_id("CRMSegment", s["id"]), name=s["name"], members=s["members"],
                                revenue=[CRMRevenue(currency=r["currency"], customers=r["customers"],
-                                                   amount=float(r["amount"] or 0)) for r in s["revenue"]])
+                                                   amount=float(round_money(r["amount"], r["currency"])))
+                                        for r in s["revenue"]])
                 for s in shop_reports.segments()]

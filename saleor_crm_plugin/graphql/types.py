@@ -3,6 +3,7 @@
 import graphene
 
 from ..models import CRMOrder as OrderModel
+from ..money import round_money
 from ..profiles.timeline import timeline
 from .ids import global_id
 from .pagination import check_first, connection, paginate
@@ -17,7 +18,8 @@ class CRMMoney(graphene.ObjectType):
 
 
 def money(amount, currency) -> CRMMoney:
-    return CRMMoney(currency=currency, amount=float(amount or 0))
+    """An amount as the shop shows it: rounded to the currency's precision (47.99 USD, not 47.993)."""
+    return CRMMoney(currency=currency, amount=float(round_money(amount, currency)))
 
 
 def money_field(amount: str, currency: str = "currency", **kwargs) -> graphene.Field:

@@ -10,9 +10,11 @@ import numpy as np
 
 from .baskets import Baskets
 
+HALF_LIFE_DAYS = 30.0  # also the weighting of the best-sellers served before the first training
+
 
 class Popularity:
-    def __init__(self, half_life_days: float = 30.0):
+    def __init__(self, half_life_days: float = HALF_LIFE_DAYS):
         self.half_life_days = half_life_days
 
     def fit(self, baskets: Baskets) -> "Popularity":

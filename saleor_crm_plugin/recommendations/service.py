@@ -7,6 +7,11 @@ call, apart from the store's periodic freshness check and a cart looked up by
 checkout token). When the trained lists run short the rest is filled with
 what sells in the channel: in the customer's or product's category first,
 then overall.
+
+Before the first training (no active bundle) every kind still answers, from
+``cold_start``: best-sellers of the channel from the folded orders (in the
+customer's favourite or the product's or cart's categories first) and, for
+*similar*, content similarity over the catalog.
 """
 
 from collections.abc import Iterable
@@ -21,6 +26,7 @@ from ..error_codes import RecommendationErrorCode
 from ..errors import CRMError
 from ..models import CRMCheckout, ProductSnapshot
 from .also_bought import combine_lists
+from .cold_start import BestSellers, CatalogContent
 from .store import Served, store
 
 MAX_LIMIT = 100
@@ -47,11 +53,25 @@ class RecommendationError(CRMError):
     """A recommendation request refused; ``code`` is a ``RecommendationErrorCode``."""
 
 
-def _serving(channel: str, limit: int) -> Served | None:
-    """Check the request, then the state to serve from; None before the first training."""
+def _serving(channel: str, limit: int) -> Served:
+    """Check the request, then the state to serve from (``bundle`` is None before the first training)."""
     _check(channel, limit)
-    served = store.current()
-    return served if served.bundle is not None else None
+    return store.current()
+
+
+def _best_sellers(served: Served) -> BestSellers:
+    cached = served.cache.get("best_sellers")
+    if cached is None:
+        cached = served.cache["best_sellers"] = BestSellers.load()
+    return cached
+
+
+def _catalog_content(served: Served) -> CatalogContent | None:
+    # Kept with the catalog, not the state: a new order must not refit the catalog's text.
+    cache = served.catalog.cache
+    if "content" not in cache:
+        cache["content"] = CatalogContent.load()
+    return cache["content"]
 
 
 def _check(channel: str, limit: int) -> None:
@@ -90,17 +110,38 @@ class _Picker:
                 self.taken.append(Recommendation(product_id, float(score), reason if isinstance(reason, Reason)
                                                  else reason[position]))
 
+    def add_products(self, product_ids, scores, reason: Reason) -> None:
+        """Like ``add_columns`` for product ids (the untrained path, which has no bundle columns)."""
+        catalog = self.served.catalog
+        for product_id, score in zip(product_ids.tolist(), scores.tolist()):
+            if self.full:
+                return
+            if product_id not in self.seen and catalog.available(product_id, self.channel):
+                self.seen.add(product_id)
+                self.taken.append(Recommendation(product_id, float(score), reason))
+
     def fill_popular(self, categories: Iterable[str] = ()) -> list[Recommendation]:
         """Best-sellers of the channel, within ``categories`` first."""
         bundle = self.served.bundle
-        if bundle is None or self.full:
+        if self.full:
             return self.taken
+        if bundle is None:
+            return self._fill_untrained(categories)
         ranking, scores = _channel_ranking(self.served, self.channel)
         wanted = [c for c in dict.fromkeys(categories) if c]
         if wanted:
             in_category = np.isin(bundle.item_categories[ranking], wanted)
             self.add_columns(ranking[in_category], scores[in_category], Reason.POPULAR_IN_CATEGORY)
         self.add_columns(ranking, scores, Reason.POPULAR_IN_CHANNEL)
+        return self.taken
+
+    def _fill_untrained(self, categories: Iterable[str]) -> list[Recommendation]:
+        ranking = _best_sellers(self.served).for_channel(self.channel)
+        wanted = [c for c in dict.fromkeys(categories) if c]
+        if wanted:
+            in_category = ranking.in_categories(wanted)
+            self.add_products(in_category.product_ids, in_category.scores, Reason.POPULAR_IN_CATEGORY)
+        self.add_products(ranking.product_ids, ranking.scores, Reason.POPULAR_IN_CHANNEL)
         return self.taken
 
 
@@ -150,10 +191,8 @@ def for_customer(profile_id: int | None, channel: str, limit: int = 10,
     training) gets best-sellers, in ``favourite_categories`` first.
     """
     served = _serving(channel, limit)
-    if served is None:
-        return []
     bundle = served.bundle
-    row = bundle.customer_row(profile_id) if profile_id is not None else None
+    row = bundle.customer_row(profile_id) if profile_id is not None and bundle is not None else None
     if row is not None:
         model = bundle.for_you
         history = model.bought(row)
@@ -168,8 +207,12 @@ def for_customer(profile_id: int | None, channel: str, limit: int = 10,
 
 
 def _product_column(served: Served, product_id: int) -> int | None:
-    column = served.bundle.item_column(product_id)
-    if column is None and not served.catalog.knows(product_id):
+    if served.bundle is None:
+        column, known = None, served.catalog.knows(product_id) or _best_sellers(served).knows(product_id)
+    else:
+        column = served.bundle.item_column(product_id)
+        known = column is not None or served.catalog.knows(product_id)
+    if not known:
         raise RecommendationError(RecommendationErrorCode.NOT_FOUND, f"Unknown product {product_id}.", "product")
     return column
 
@@ -186,10 +229,13 @@ def similar(product_id: int, channel: str, limit: int = 10) -> list[Recommendati
 
 def _for_product(product_id: int, channel: str, limit: int, *, bought_together: bool) -> list[Recommendation]:
     served = _serving(channel, limit)
-    if served is None:
-        return []
     column = _product_column(served, product_id)
     picker = _Picker(served, channel, limit, exclude=[product_id])
+    if served.bundle is None:  # untrained: content for "similar", then the category's best-sellers
+        content = None if bought_together else _catalog_content(served)
+        if content is not None:
+            picker.add_products(*content.similar_to(product_id, MAX_LIMIT), Reason.SIMILAR)
+        return picker.fill_popular([_category(served, product_id, None)])
     if bought_together and column is not None:
         columns, scores = served.bundle.also_bought.similar_items(column, MAX_LIMIT)
         picker.add_columns(columns, scores, Reason.BOUGHT_TOGETHER)
@@ -229,17 +275,20 @@ def _similar_to_new_product(served: Served, product_id: int) -> tuple[np.ndarray
 def _category(served: Served, product_id: int, column: int | None) -> str:
     if column is not None and served.bundle.item_categories[column]:
         return str(served.bundle.item_categories[column])
-    return served.catalog.category_of.get(product_id, "")
+    category = served.catalog.category_of.get(product_id, "")
+    if not category and served.bundle is None:  # sold before the CRM saw the product: its order lines say
+        category = _best_sellers(served).category_of.get(product_id, "")
+    return category
 
 
 def for_cart(product_ids: Iterable[int], channel: str, limit: int = 10) -> list[Recommendation]:
     """*Complete your cart*: what is bought with the cart's products; never a product already in it."""
     cart = [int(p) for p in dict.fromkeys(product_ids)]
     served = _serving(channel, limit)
-    if served is None:
-        return []
     bundle = served.bundle
     picker = _Picker(served, channel, limit, exclude=cart)
+    if bundle is None:  # untrained: best-sellers of the cart's categories, then of the channel
+        return picker.fill_popular([_category(served, p, None) for p in cart])
     columns = [c for c in (bundle.item_column(p) for p in cart) if c is not None]
     if columns:
         top, scores = combine_lists(bundle.also_bought.top_items_, bundle.also_bought.top_scores_, columns, MAX_LIMIT)

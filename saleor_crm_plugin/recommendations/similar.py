@@ -91,22 +91,7 @@ class SimilarProducts:
         if len(products) != baskets.n_items:
             raise ValueError("one product description per item column is required")
         self.item_ids_ = baskets.item_ids
-        words = _word_vectorizer(max_df=common_term_limit(len(products)))
-        tags = _tag_vectorizer(max_df=common_term_limit(len(products)))
-        word_weighting = _weighting()
-        tag_weighting = _weighting()
-        if baskets.n_items:
-            word_counts = _fit_counts(words, [product_words(p) for p in products])
-            tag_counts = _fit_counts(tags, products)
-            word_part = word_weighting.fit_transform(word_counts) if word_counts.shape[1] else word_counts
-            tag_part = tag_weighting.fit_transform(tag_counts) if tag_counts.shape[1] else tag_counts
-        else:
-            word_part = tag_part = sp.csr_matrix((0, 0), dtype=np.float32)
-        self.word_terms_ = _terms(words)
-        self.tag_terms_ = _terms(tags)
-        self.word_idf_ = getattr(word_weighting, "idf_", np.zeros(0)).astype(np.float64)
-        self.tag_idf_ = getattr(tag_weighting, "idf_", np.zeros(0)).astype(np.float64)
-        self.content_ = self._join(word_part, tag_part)
+        self.fit_content(products)
 
         co_all = baskets.co_purchases() if co_purchases is None else co_purchases
         norms = np.sqrt(co_all.diagonal()).astype(np.float32)
@@ -128,6 +113,30 @@ class SimilarProducts:
             self.top_items_[begin:end], self.top_scores_[begin:end] = top_n_dense(block, self.n_recommendations)
             if progress:
                 progress(end, n)
+        return self
+
+    def fit_content(self, products: Sequence[dict]) -> "SimilarProducts":
+        """Fit the content part only (vocabulary, idf, ``content_``): rows follow ``products``.
+
+        Without orders this is all there is (a new shop's catalog); comparing
+        one product then costs one sparse product (``similar_to_content``).
+        """
+        words = _word_vectorizer(max_df=common_term_limit(len(products)))
+        tags = _tag_vectorizer(max_df=common_term_limit(len(products)))
+        word_weighting = _weighting()
+        tag_weighting = _weighting()
+        if len(products):
+            word_counts = _fit_counts(words, [product_words(p) for p in products])
+            tag_counts = _fit_counts(tags, products)
+            word_part = word_weighting.fit_transform(word_counts) if word_counts.shape[1] else word_counts
+            tag_part = tag_weighting.fit_transform(tag_counts) if tag_counts.shape[1] else tag_counts
+        else:
+            word_part = tag_part = sp.csr_matrix((0, 0), dtype=np.float32)
+        self.word_terms_ = _terms(words)
+        self.tag_terms_ = _terms(tags)
+        self.word_idf_ = getattr(word_weighting, "idf_", np.zeros(0)).astype(np.float64)
+        self.tag_idf_ = getattr(tag_weighting, "idf_", np.zeros(0)).astype(np.float64)
+        self.content_ = self._join(word_part, tag_part)
         return self
 
     def _join(self, word_part, tag_part) -> sp.csr_matrix:

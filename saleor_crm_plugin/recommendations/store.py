@@ -3,7 +3,10 @@
 Every process keeps the active ``RecommenderBundle`` and what the catalog says
 about availability. At most every ``recommendation_refresh_seconds`` one small
 query reads the active version and a catalog stamp; when either changed, the
-new state is loaded and swapped in with a single assignment. A call works on
+new state is loaded and swapped in with a single assignment. Before the
+first training the newest order counts too: what serves then
+(``cold_start``) is built from the orders and memoised on the ``Served``
+object, so a new order gives a new one. A call works on
 the ``Served`` object it took at its start, so a model swap mid-call never
 mixes two versions, and a version is only ever read from a committed row.
 """
@@ -25,7 +28,8 @@ from .bundle import RecommenderBundle
 
 STAMP_SQL = """
 SELECT (SELECT version FROM crm_recommendation_model WHERE is_active),
-       (SELECT count(*)::text || '/' || coalesce(max(source_updated_at)::text, '') FROM crm_product_snapshot)
+       (SELECT count(*)::text || '/' || coalesce(max(source_updated_at)::text, '') FROM crm_product_snapshot),
+       (SELECT coalesce(max(id), 0) FROM crm_order)
 """
 CATALOG_CHANGES_SQL = (
     "SELECT product_id, category, is_deleted, channel_listings::text, source_updated_at FROM crm_product_snapshot "
@@ -47,6 +51,7 @@ class Catalog:
     channels_of: dict[int, frozenset]  # product id → channels where it is available
     category_of: dict[int, str]
     newest: datetime | None = None  # the newest snapshot applied
+    cache: dict = field(default_factory=dict)  # what is built from this catalog alone (untrained content similarity)
 
     @classmethod
     def load(cls, stamp: str, previous: "Catalog | None" = None) -> "Catalog":
@@ -98,7 +103,8 @@ class Served:
     version: str | None
     bundle: RecommenderBundle | None
     catalog: Catalog
-    cache: dict = field(default_factory=dict)  # per-version memo (channel rankings, new-product vectors)
+    orders: int = 0  # the newest CRM order when this state was taken (rebuilds the cold start)
+    cache: dict = field(default_factory=dict)  # per-version memo (channel rankings, new-product vectors, cold start)
 
 
 class ServingStore:
@@ -120,7 +126,7 @@ class ServingStore:
             self._refresh = float(get_setting("recommendation_refresh_seconds"))
             with connection.cursor() as cursor:
                 cursor.execute(STAMP_SQL)
-                version, stamp = cursor.fetchone()
+                version, stamp, orders = cursor.fetchone()
             if served is not None and served.version == version:
                 bundle = served.bundle
             else:  # one statement: the version and its bundle come from the same committed row
@@ -128,8 +134,11 @@ class ServingStore:
             previous = served.catalog if served else None
             catalog = previous if previous and previous.stamp == stamp and \
                 time.monotonic() - previous.built_at < CATALOG_MAX_AGE else Catalog.load(stamp, previous)
-            if served is None or served.bundle is not bundle or served.catalog is not catalog:
-                self._served = Served(version=version, bundle=bundle, catalog=catalog)
+            if served is not None and served.bundle is bundle is None and served.catalog is catalog \
+                    and served.orders != orders:  # untrained: new orders make new best-sellers
+                self._served = Served(version=version, bundle=None, catalog=catalog, orders=orders)
+            elif served is None or served.bundle is not bundle or served.catalog is not catalog:
+                self._served = Served(version=version, bundle=bundle, catalog=catalog, orders=orders)
                 # The catalog and bundle live until the next swap: keep them (and what the process
                 # loaded before) out of the garbage collector's full scans, which otherwise cost
                 # tens of milliseconds on an unlucky request.

@@ -24,7 +24,8 @@ from ..error_codes import RecommendationErrorCode
 from ..errors import CRMError
 from ..models import RecommendationModel
 from ..profiles.metrics import facts_to_skip
-from ..db import array_columns_by_range
+from ..db import array_columns_by_range, exclusive
+from .auto_train import TRAINING_LOCK
 from .baskets import Baskets
 from .bundle import RecommenderBundle
 from .evaluation import evaluate_models
@@ -32,7 +33,6 @@ from .store import store
 
 logger = logging.getLogger(__name__)
 
-TRAINING_LOCK = 0x43524D5452  # "CRMTR"
 KEEP_BUNDLES = 3
 LINE_CHUNK = 1_000_000
 
@@ -122,15 +122,10 @@ def train_models(
     training holds the lock. A failed training is recorded with status
     ``failed`` and its error; the active version stays.
     """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_lock(%s)", [TRAINING_LOCK])
-        if not cursor.fetchone()[0]:
+    with exclusive(TRAINING_LOCK) as taken:
+        if not taken:
             raise TrainingError(RecommendationErrorCode.TRAINING_IN_PROGRESS, "Another training is running.")
-    try:
         return _train(params or {}, evaluate, activate, progress)
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [TRAINING_LOCK])
 
 
 def _train(params, evaluate, activate, progress) -> RecommendationModel:

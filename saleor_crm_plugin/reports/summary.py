@@ -4,6 +4,7 @@ from django.db import connection
 from django.db.models import Count, Q
 
 from ..models import CRMEvent, CRMOrder, CustomerProfile
+from .wording import count_of
 
 ORDER_BUCKETS = [(1, 1), (2, 3), (4, 5), (6, 10), (11, 20), (21, 50), (51, None)]
 
@@ -62,23 +63,26 @@ def format_summary(summary: dict) -> str:
         f"Orders                : {summary['orders']:,}",
         f"Repeat customers      : {summary['repeat_customers']:,} "
         f"(repeat rate {summary['repeat_rate']:.1%})",
-        "Outbox events         : "
-        + ", ".join(f"{k} {v:,}" for k, v in sorted(summary["events"].items())),
+        "Events                : "
+        + (", ".join(f"{v:,} {k}" for k, v in sorted(summary["events"].items())) or "none yet"),
         "",
         "Orders per customer",
     ]
     width = max((n for _, n in summary["distribution"]), default=1) or 1
     for label, count in summary["distribution"]:
-        out.append(f"  {label:>6} orders : {count:5d} {'#' * round(40 * count / width)}")
+        unit = "order " if label == "1" else "orders"
+        out.append(f"  {label:>6} {unit} : {count:5d} {'#' * round(40 * count / width)}")
     out += ["", "Spend per currency"]
     for row in summary["spend"]:
         revenue = f"revenue {row['revenue']:,.2f}" if row["revenue"] else "no prices in the data"
-        out.append(f"  {row['currency']}: {row['orders']:,} orders, {revenue}")
+        out.append(f"  {row['currency']}: {count_of(row['orders'], 'order')}, {revenue}")
     out += ["", f"Top {len(summary['top_customers'])} customers by orders"]
     for i, c in enumerate(summary["top_customers"], 1):
-        gap = f"{c['mean_days_between_orders']:.1f}" if c["mean_days_between_orders"] is not None else "-"
+        gap = c["mean_days_between_orders"]
+        rhythm = f", every {gap:.1f} days" if gap is not None else ""  # a gap needs two orders
+        favourite = f", favourite: {c['favourite']}" if c["favourite"] else ""
         out.append(
-            f"  {i:2d}. {c['customer']:<40} {c['orders']:4d} orders, every {gap:>5} days, "
-            f"last {c['last_order']:%Y-%m-%d}, favourite: {c['favourite']}"
+            f"  {i:2d}. {c['customer']:<40} {count_of(c['orders'], 'order'):>11}{rhythm}, "
+            f"last {c['last_order']:%Y-%m-%d}{favourite}"
         )
     return "\n".join(out)

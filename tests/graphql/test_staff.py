@@ -212,3 +212,24 @@ def test_date_guest_and_order_count_filters(gql, record_shop, events, ingest):
     assert emails({"lastOrderBefore": "2025-03-22T00:00:00+00:00"})[1] == ["guest@example.com"]
     naive, _ = emails({"lastOrderAfter": "2025-03-22T00:00:00"})
     assert error_codes(naive) == ["invalid"] and naive["errors"][0]["extensions"]["field"] == "lastOrderAfter"
+
+
+SPEND = """query Spend($email: String!) { crmCustomer(email: $email) {
+  spend { currency revenue { amount } averageOrderValue { amount } } } }"""
+
+
+@pytest.mark.parametrize("currency, prices, revenue, average", [
+    ("USD", ["10.000", "20.000", "113.979"], 143.98, 47.99),  # 47.993 USD is shown as 47.99
+    ("JPY", ["1000", "1001", "1000"], 3001, 1000),  # the yen has no minor unit
+    ("KWD", ["1.2345", "1.0000", "1.0000"], 3.235, 1.078),  # the dinar has three
+])
+def test_money_is_shown_in_the_currency_s_precision(gql, events, ingest, currency, prices, revenue, average):
+    # given three orders whose average has more decimals than the currency
+    ingest(*(events.order(email="ann@example.com", currency=currency, lines=[events.line(price=p)])
+             for p in prices))
+    # when staff read the customer's spend
+    _, body = gql(SPEND, {"email": "ann@example.com"}, bearer=staff_token())
+    # then amounts are rounded to the currency's minor unit
+    spend, = body["data"]["crmCustomer"]["spend"]
+    assert spend["currency"] == currency
+    assert spend["revenue"]["amount"] == revenue and spend["averageOrderValue"]["amount"] == average

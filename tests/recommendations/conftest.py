@@ -24,14 +24,8 @@ RECORDS = {  # product id: (name, category, genre)
 }
 
 
-@pytest.fixture
-def record_shop(events, ingest):
-    """A record shop with two channels.
-
-    * ``web`` lists everything; ``outlet`` does not list 6 and has 5 unpublished.
-    * Jazz fans buy 1+2 (and 3), rock fans 4+5 (and 6); the cleaning kit goes with
-      everything; coffee (Pantry) is bought again and again.
-    """
+def record_catalog(events) -> list:
+    """The record shop's product events: ``web`` lists everything; ``outlet`` does not list 6 and has 5 unpublished."""
     products = []
     for product_id, (name, category, genre) in RECORDS.items():
         listings = [{"channel": "web", "is_published": True}]
@@ -42,6 +36,18 @@ def record_shop(events, ingest):
             attributes={"Genre": [genre]} if genre else {}, description=f"{name}, {category.lower()}",
             listings=listings,
         ))
+    return products
+
+
+@pytest.fixture
+def record_shop(events, ingest):
+    """A record shop with two channels.
+
+    * ``web`` lists everything; ``outlet`` does not list 6 and has 5 unpublished.
+    * Jazz fans buy 1+2 (and 3), rock fans 4+5 (and 6); the cleaning kit goes with
+      everything; coffee (Pantry) is bought again and again.
+    """
+    products = record_catalog(events)
     plans = {
         "jazz": [[1, 2, 7], [1, 2], [3, 8], [1, 2, 3]],
         "rock": [[4, 5, 7], [4, 5], [6, 8], [4, 5, 6]],

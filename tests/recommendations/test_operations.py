@@ -44,7 +44,7 @@ def test_a_second_training_while_one_runs_is_skipped_with_a_code(record_shop):
 
 def test_the_command_trains_lists_and_rolls_back(record_shop):
     out = StringIO()
-    call_command("crm_train", stdout=out, stderr=StringIO())
+    call_command("crm_train", "--details", stdout=out, stderr=StringIO())
     first = RecommendationModel.objects.get(is_active=True).version
     call_command("crm_train", "--no-evaluate", stdout=out, stderr=StringIO())
     assert "for you: recall@10" in out.getvalue() and "Trained" in out.getvalue()

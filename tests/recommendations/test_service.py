@@ -137,10 +137,6 @@ def test_training_an_empty_shop_gives_an_empty_model_not_an_error(db):
     assert service.for_cart([1], "web", 10) == []
 
 
-def test_nothing_is_served_before_the_first_training(record_shop):
-    assert service.for_customer(profile_id(100), "web", 5) == []
-
-
 @pytest.mark.parametrize("call, code, field", [
     (lambda: service.for_customer(1, "web", 0), RecommendationErrorCode.OUT_OF_RANGE, "limit"),
     (lambda: service.for_customer(1, "web", 101), RecommendationErrorCode.OUT_OF_RANGE, "limit"),

@@ -5,12 +5,16 @@ Self-contained: this directory has its own ``pytest.ini`` (settings module
 own, in a virtualenv where Saleor is installed from source together with this
 package (``pip install -e .``)::
 
-    cd <repository root> && CRM_SALEOR=1 <saleor venv>/bin/python -m pytest tests/saleor
+    cd <repository root> && DATABASE_URL=postgres://…/mydb \
+        <saleor venv>/bin/python -m pytest tests/saleor
 
-The Saleor virtualenv also needs the test tools Saleor's fixture modules
-import (versions from Saleor's uv.lock): pytest 8.4.2, pytest-django 4.11.1,
-pytest-mock, freezegun, fakeredis, and setuptools<81 (Saleor's built-in
-Razorpay plugin imports ``pkg_resources``). Install this package editable
+The database is ``DATABASE_URL``'s (``crm_saleor_settings.database_url``).
+Saleor's uv.lock installs its dependencies and the test tools its fixture
+modules import (pytest 8.4.2, pytest-django 4.11.1, pytest-mock, freezegun,
+fakeredis) but not Saleor itself (``package = false``): install Saleor with
+``uv pip install --no-deps -e <saleor source>``, plus setuptools<81 (Saleor's
+built-in Razorpay plugin imports ``pkg_resources``); the steps are in
+docs/testing-against-saleor.md. Install this package editable
 *after* ``saleor_crm_plugin/__init__.py`` exists, or its import mapping is empty.
 The test database is created from scratch (Saleor's migrations, ~3 min); add
 ``--reuse-db`` to keep it between runs and ``--create-db`` after a migration
@@ -31,12 +35,12 @@ import pytest
 
 SALEOR_MISSING_REASON = (
     "Saleor 3.x is not installed (it is not on PyPI); "
-    "install saleor 3.23 from source to run these"
+    "install saleor 3.23 from source to run these (docs/testing-against-saleor.md)"
 )
 SEPARATE_RUN_REASON = (
     "the Saleor integration tests run on their own, with their own settings: "
-    "cd <repository root> && CRM_SALEOR=1 <saleor venv>/bin/python -m pytest "
-    "tests/saleor"
+    "cd <repository root> && <saleor venv>/bin/python -m pytest "
+    "tests/saleor (see docs/testing-against-saleor.md)"
 )
 SETTINGS_MODULE = "crm_saleor_settings"
 

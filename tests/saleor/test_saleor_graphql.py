@@ -53,8 +53,9 @@ def product_pk(global_id):
 
 @pytest.mark.django_db(transaction=True)
 def test_a_shopper_token_from_token_create_gets_order_history_and_recommendations(
-    api_client, staff_client, crm_plugin, shop, product_list
+    api_client, staff_client, shop, product_list, crm_plugin
 ):
+    # (the catalog exists before the plugin is switched on, so the backfill it starts imports it)
     # given: Ann orders the shop's product; a guest orders another product; the catalog is
     # imported and the models trained
     ann = "ann.graphql@example.com"
@@ -94,3 +95,29 @@ def test_a_shopper_token_from_token_create_gets_order_history_and_recommendation
     assert staff["data"]["crmCustomer"]["orderCount"] == 1 and staff["data"]["crmCustomers"]["totalCount"] == 2
     assert {e["extensions"]["code"] for e in refused["errors"]} == {"permission_denied"}
     assert bad_status == 401 and forged["errors"][0]["extensions"]["code"] == "invalid_token"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_switched_on_in_a_shop_with_orders_it_recommends_before_any_manual_command(
+    api_client, staff_client, shop, product_list
+):
+    # given: a shop whose customers ordered while the CRM was switched off
+    from crm_saleor_api import activate_crm_plugin
+    from saleor_crm_plugin.models import CRMOrder
+
+    registered_customer_order(api_client, staff_client, shop, "ann.day1@example.com", "Ann", "Day")
+    checkout = create_checkout(api_client, product_list[0], email="gus.day1@example.com")
+    complete_checkout(api_client, checkout["id"], us_address("Gus", "Day"))
+    assert not CRMOrder.objects.exists()
+
+    # when: staff switch the plugin on, and nobody runs crm_backfill or crm_train
+    # (Celery is eager here, as in a Saleor without a broker: the tasks run at once)
+    activate_crm_plugin(staff_client)
+
+    # then: the plugin imported the shop's history itself
+    assert CRMOrder.objects.count() == 2
+    # and the storefront gets recommendations of products that exist in Saleor
+    _, also = post(ALSO_BOUGHT, {"channel": CHANNEL_SLUG, "product": graphene.Node.to_global_id("Product", shop.pk)})
+    recommended = [product_pk(r["productId"]) for r in also["data"]["recommendations"]]
+    assert recommended and shop.pk not in recommended
+    assert Product.objects.filter(pk__in=recommended).count() == len(recommended)

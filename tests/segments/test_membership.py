@@ -97,3 +97,11 @@ def test_the_nightly_task_recomputes_analytics_then_every_segment(events, ingest
     register_periodic_tasks(current_app)
     entry = current_app.conf.beat_schedule["crm-nightly-analytics"]
     assert entry["task"] == "saleor_crm_plugin.tasks.recompute_analytics"
+
+
+def test_predefined_rfm_segments_are_named_as_a_merchant_reads_them(db):
+    # given the migrated database
+    names = set(Segment.objects.filter(is_predefined=True).values_list("name", flat=True))
+    # then every RFM group has its segment, spelled properly
+    assert len(names) == 11 and {"RFM: can't lose", "RFM: potential loyalists", "RFM: needs attention"} <= names
+    assert not any("cant" in name for name in names)

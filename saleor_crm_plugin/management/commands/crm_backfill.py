@@ -5,7 +5,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ...events.backfill import run_backfill
+from ...events.backfill import run_backfill_once
 from ...events.sources.instacart import InstacartSource
 from ...events.sources.saleor_tables import SaleorSource
 from ._progress import EntityProgress
@@ -40,9 +40,12 @@ class Command(BaseCommand):
         progress = EntityProgress(sys.stderr)
         started = time.perf_counter()
         try:
-            report = run_backfill(origin, batch_size=batch_size, restart=restart, progress=progress)
+            report = run_backfill_once(origin, batch_size=batch_size, restart=restart, progress=progress)
         finally:
             progress.close()
+        if report is None:
+            raise CommandError("Another backfill is running (the plugin starts one when it is switched on); "
+                               "this one would only repeat its work.")
         elapsed = time.perf_counter() - started
         records = ", ".join(f"{k} {v:,}" for k, v in report.records.items())
         self.stdout.write(

@@ -6,6 +6,16 @@ from ...models import CustomerProfile, ProductSnapshot
 from ...recommendations import service
 from ...recommendations.service import RecommendationError
 
+# Why a product is on the list, in the shop's words (unknown reasons fall back to their key).
+REASONS = {
+    "buy_again": "bought it before",
+    "customers_like_you": "customers like them bought it",
+    "bought_together": "bought by the same customers",
+    "similar": "similar product",
+    "popular_in_category": "popular in the category",
+    "popular_in_channel": "best-seller in the channel",
+}
+
 
 class Command(BaseCommand):
     help = "Print recommendations for a customer (--customer EMAIL), a product (--product ID) or a cart (--cart ID,ID)."
@@ -16,8 +26,10 @@ class Command(BaseCommand):
         parser.add_argument("--product", type=int, help="Saleor product id (also bought and similar)")
         parser.add_argument("--cart", help="comma-separated product ids")
         parser.add_argument("--limit", type=int, default=5)
+        parser.add_argument("--details", action="store_true", help="Also print each recommendation's score.")
 
-    def handle(self, *args, channel, customer, product, cart, limit, **options):
+    def handle(self, *args, channel, customer, product, cart, limit, details=False, **options):
+        self.details = details
         try:
             if customer:
                 profile = CustomerProfile.objects.filter(email=customer.strip().lower()).first()
@@ -42,8 +54,8 @@ class Command(BaseCommand):
     def _print(self, title: str, results) -> None:
         self.stdout.write(title)
         if not results:
-            self.stdout.write("  (nothing: no trained version yet — run crm_train)")
+            self.stdout.write("  (nothing available to recommend in this channel yet)")
         for index, item in enumerate(results, 1):
-            self.stdout.write(
-                f"  {index}. {self._name(item.product_id):<36} score {item.score:8.4f}  {item.reason.value}"
-            )
+            reason = REASONS.get(item.reason.value, item.reason.value.replace("_", " "))
+            score = f"  score {item.score:8.4f}" if self.details else ""
+            self.stdout.write(f"  {index}. {self._name(item.product_id):<36} {reason}{score}")

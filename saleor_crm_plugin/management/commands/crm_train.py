@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ...models import RecommendationModel
 from ...recommendations.training import TrainingError, activate_version, train_models
+from ...reports.wording import count_of
 from ._progress import EntityProgress
 
 
@@ -21,8 +22,10 @@ class Command(BaseCommand):
         parser.add_argument("--no-activate", action="store_true", help="Store the version without serving it.")
         parser.add_argument("--activate", metavar="VERSION", help="Serve an earlier version again (rollback).")
         parser.add_argument("--list", action="store_true", help="List trained versions.")
+        parser.add_argument("--details", action="store_true",
+                            help="Also print the evaluation figures (recall, NDCG, hit rate, MRR) against baselines.")
 
-    def handle(self, *args, no_evaluate, no_activate, activate, list, **options):
+    def handle(self, *args, no_evaluate, no_activate, activate, list, details, **options):
         if list:
             for row in RecommendationModel.objects.defer("bundle").order_by("-created_at")[:20]:
                 marker = "*" if row.is_active else " "
@@ -40,12 +43,19 @@ class Command(BaseCommand):
                 progress.close()
         except TrainingError as error:
             raise CommandError(f"{error} [{error.code.value}]") from None
-        self.stdout.write(
-            f"Trained {record.version} ({record.status}), loaded and fitted in {record.training_seconds:.2f}s: "
-            + ", ".join(f"{k} {v:,}" for k, v in record.counts.items())
-        )
+        counts = record.counts
+        learned = ", ".join(count_of(counts.get(key, 0), key[:-1]) for key in ("orders", "customers", "products"))
+        serving = "now serving it" if record.is_active else "stored, not serving it"
+        self.stdout.write(f"Trained recommendations {record.version} from {learned} "
+                          f"in {record.training_seconds:.1f}s; {serving}.")
         metrics = record.metrics or {}
-        if metrics.get("for_you"):
+        if metrics.get("for_you") and not details:
+            self.stdout.write(
+                f"  Checked on the shop's own history: for {metrics['for_you']['hit_rate']:.0%} of customers, "
+                "the 10 products suggested to them held one they bought next "
+                "(--details for the full evaluation)."
+            )
+        if metrics.get("for_you") and details:
             fy, tf = metrics["for_you"], metrics["personal_top_frequency"]
             self.stdout.write(
                 f"  for you: recall@10 {fy['recall']:.4f}, NDCG@10 {fy['ndcg']:.4f} "

@@ -124,8 +124,7 @@ def fold_on_worker_start(sender, **kwargs) -> None:
     Sent through the broker (not run here) so a worker of any queue set-up
     hands it to whichever worker consumes the fold, like the on-commit task.
     """
-    signature(FOLD_TASK, app=sender.app).apply_async()
-    logger.info("CRM fold sent at worker start (folds whatever is pending)")
+    send_task(FOLD_TASK, "worker start: folds whatever is pending")
 
 
 def complete_beat_schedule(sender, **kwargs) -> None:

@@ -1,5 +1,7 @@
 from django.db import models
 
+from ..date_range import in_range_sql
+
 # The one rule for which orders count (towards order counts, revenue,
 # first/last order, favourites, analytics, training and segments): every order
 # unless one of these flags is on. ``placed_count`` and the cancelled/refunded
@@ -11,6 +13,16 @@ def counted_sql(alias: str | None = "o") -> str:
     """The counting rule as a SQL condition on ``crm_order`` (under ``alias``; ``None`` for bare columns)."""
     prefix = f"{alias}." if alias else ""
     return "NOT (" + " OR ".join(prefix + flag for flag in NOT_COUNTED_FLAGS) + ")"
+
+
+def readable_counted_sql(alias: str | None = "o") -> str:
+    """Orders that count *and* whose date lies in the sane range: what training, scores and best-sellers read.
+
+    An order stored before dates were range-checked would break their date
+    arithmetic; they leave it out (and report it, see ``profiles.metrics``).
+    """
+    prefix = f"{alias}." if alias else ""
+    return f"{in_range_sql(prefix + 'placed_at')} AND {counted_sql(alias)}"
 
 
 class CRMOrder(models.Model):

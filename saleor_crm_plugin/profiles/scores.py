@@ -20,8 +20,7 @@ from ..analytics.rfm import GROUPS, rfm_scores
 from ..analytics.summary import DAY, summarize
 from ..analytics.value import HORIZONS_DAYS, customer_value
 from ..config import get_setting
-from ..date_range import in_range_sql
-from ..models.order import counted_sql
+from ..models.order import readable_counted_sql
 from ..db import array_columns_by_range
 from ..models import AnalyticsRun
 from .metrics import facts_to_skip
@@ -38,11 +37,10 @@ FROM (
          count(*)::float8 AS orders
   FROM crm_order
   WHERE currency = %s AND NOT (profile_id = ANY(%s)) AND profile_id >= %s AND profile_id < %s
-    AND {in_range}
-    AND {counted}
+    AND {readable}
   GROUP BY profile_id, day
 ) daily
-""".replace("{in_range}", in_range_sql("placed_at")).replace("{counted}", counted_sql(None))
+""".replace("{readable}", readable_counted_sql(None))
 
 COLUMNS = ("profile_id", "currency", "orders", "revenue", "recency_days", "r_score", "f_score", "m_score",
            "rfm_group", "expected_orders_30", "expected_orders_90", "expected_orders_365", "p_alive", "churn_risk",

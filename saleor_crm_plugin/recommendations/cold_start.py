@@ -28,8 +28,7 @@ import numpy as np
 
 from django.db import connection
 
-from ..date_range import in_range_sql
-from ..models.order import counted_sql
+from ..models.order import readable_counted_sql
 from .popularity import HALF_LIFE_DAYS
 from .similar import SimilarProducts
 
@@ -45,7 +44,7 @@ WITH lines AS MATERIALIZED (  -- the newest lines, read through the primary key 
     SELECT o.channel, o.placed_at, l.product_id, max(l.category) AS category
     FROM lines l JOIN crm_order o ON o.id = l.order_id
     WHERE o.id = ANY (ARRAY(SELECT DISTINCT order_id FROM lines))  -- their orders by key, never every order
-      AND {in_range} AND {counted}
+      AND {readable}
     GROUP BY o.id, l.product_id
 ), scored AS (
     SELECT channel, product_id, max(category) AS line_category,
@@ -65,7 +64,7 @@ SELECT channel, product_id, score, category FROM (
     FROM ranked
 ) best WHERE place <= %(top)s
 """
-POPULAR_SQL = POPULAR_SQL.replace("{in_range}", in_range_sql("o.placed_at")).replace("{counted}", counted_sql("o"))
+POPULAR_SQL = POPULAR_SQL.replace("{readable}", readable_counted_sql("o"))
 
 CATALOG_TEXT_SQL = """
 SELECT product_id, name, description_text, category, product_type, attributes::text

@@ -18,8 +18,7 @@ import numpy as np
 from django.db import connection, transaction
 from django.utils import timezone
 
-from ..date_range import in_range_sql
-from ..models.order import counted_sql
+from ..models.order import readable_counted_sql
 from ..error_codes import RecommendationErrorCode
 from ..errors import CRMError
 from ..models import RecommendationModel
@@ -43,11 +42,10 @@ SELECT coalesce(array_agg(o.profile_id), '{}'), coalesce(array_agg(o.id), '{}'),
        coalesce(array_agg(array_position(%s::text[], o.channel::text)), '{}')
 FROM crm_order_line l JOIN crm_order o ON o.id = l.order_id
 WHERE NOT (o.profile_id = ANY(%s)) AND l.id >= %s AND l.id < %s AND l.product_id IS NOT NULL
-  AND o.profile_id IS NOT NULL AND {in_range}
-  AND {counted}
+  AND o.profile_id IS NOT NULL AND {readable}
 """
 
-LINES_SQL = LINES_SQL.replace("{in_range}", in_range_sql("o.placed_at")).replace("{counted}", counted_sql("o"))
+LINES_SQL = LINES_SQL.replace("{readable}", readable_counted_sql("o"))
 
 PRODUCTS_SQL = """
 SELECT product_id, name, description_text, category, product_type, attributes::text

@@ -39,7 +39,7 @@ SEGMENT = {"and": [
     {"field": "last_order_at", "op": "within_last", "value": {"days": 180}},
     {"field": "rfm_group", "op": "in", "value": ["champions", "loyal", "potential_loyalist", "cant_lose"]},
     {"field": "clv", "currency": "USD", "op": "gt", "value": 50},
-    {"field": "marketing_consent", "op": "eq", "value": True},
+    {"field": "marketing_consent", "op": "eq", "value": "subscribed", "channel": "default-channel"},
 ]}
 
 
@@ -114,18 +114,22 @@ def store(customers: int) -> int:
     with connection.cursor() as cursor, cursor.connection.cursor() as raw:
         with raw.copy("COPY crm_customer_profile (id, email, order_count, placed_count, cancelled_count, "
                       "refunded_count, last_order_at, favourite_categories, favourite_products, channels, "
-                      "open_checkouts, abandoned_checkouts, created_at, updated_at, marketing_consent, "
-                      "first_name, last_name, is_active, marketing_consent_source) FROM STDIN") as copy:
-            lines = []
+                      "open_checkouts, abandoned_checkouts, created_at, updated_at, "
+                      "first_name, last_name, is_active) FROM STDIN") as copy:
+            lines, consents = [], []
             for pid in range(1, customers + 1):
                 at = (start + timedelta(days=float(last[pid]))).isoformat()
                 lines.append(f"{pid}\tc{pid}@example.com\t{order_count[pid]}\t{order_count[pid]}\t0\t0\t{at}\t"
                              f"[]\t[]\t[]\t0\t0\t{NOW.isoformat()}\t{NOW.isoformat()}\t"
-                             f"{'t' if rng.random() < 0.4 else 'f'}\t\t\tt\t\n")
+                             f"\t\tt\n")
+                if rng.random() < 0.4:
+                    consents.append(f"{pid}\tdefault-channel\tsubscribed\timport\t{NOW.isoformat()}\n")
                 if len(lines) == 100_000:
                     copy.write("".join(lines))
                     lines = []
             copy.write("".join(lines))
+        with raw.copy("COPY crm_channel_consent (profile_id, channel, state, source, updated_at) FROM STDIN") as copy:
+            copy.write("".join(consents))
         with raw.copy("COPY crm_order (order_id, number, profile_id, channel, currency, status, total_gross, "
                       "total_net, lines_count, placed_at, checkout_token, source_updated_at, version_key, is_paid, "
                       "is_fulfilled, is_cancelled, is_expired, is_refunded, is_fully_refunded) FROM STDIN") as copy:

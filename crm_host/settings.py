@@ -3,6 +3,8 @@
 DATABASE_URL   PostgreSQL (default: postgres://postgres@127.0.0.1:5432/saleor_crm)
 CELERY_BROKER_URL  Redis broker (default: redis://127.0.0.1:6379/5)
 SALEOR_CRM_SALEOR_URL / SALEOR_CRM_JWKS_URL / SALEOR_CRM_JWT_AUDIENCE / SALEOR_CRM_JWT_ISSUER  token verification
+PUBLIC_URL, EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_FILE_PATH, DEFAULT_FROM_EMAIL  mail (links, provider, sender)
+SALEOR_CRM_<SETTING>  pins any CRM setting (saleor_crm_plugin/config.py)
 DEBUG          "1" for Django's debug mode and GraphiQL (default "0")
 """
 
@@ -42,11 +44,23 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2}
 CELERY_BEAT_SCHEDULE_FILENAME = os.environ.get("CELERY_BEAT_SCHEDULE_FILENAME", "/tmp/crm-host-beat-schedule")
 
+# Any CRM setting can be pinned from the environment as SALEOR_CRM_<NAME> (e.g. SALEOR_CRM_SEND_BATCH_SIZE=20,
+# SALEOR_CRM_SMTP_URL=smtp://127.0.0.1:2525); see saleor_crm_plugin/config.py for the names.
+from saleor_crm_plugin.config import SPECS as _INT_SETTINGS, TEXT_SPECS as _TEXT_SETTINGS  # noqa: E402
+
 SALEOR_CRM = {
-    key: int(os.environ[f"SALEOR_CRM_{key.upper()}"])
-    for key in ("sweep_interval_seconds", "sweep_after_seconds", "abandoned_checkout_minutes", "fold_batch_size")
-    if f"SALEOR_CRM_{key.upper()}" in os.environ
+    **{key: int(os.environ[f"SALEOR_CRM_{key.upper()}"]) for key in _INT_SETTINGS
+       if f"SALEOR_CRM_{key.upper()}" in os.environ},
+    **{key: os.environ[f"SALEOR_CRM_{key.upper()}"] for key in _TEXT_SETTINGS
+       if f"SALEOR_CRM_{key.upper()}" in os.environ},
 }
+# Links in mails (unsubscribe, confirmation) start with the public URL, as in Saleor.
+PUBLIC_URL = os.environ.get("PUBLIC_URL", "http://localhost:8000")
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH")  # for django.core.mail.backends.filebased (the demo)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "shop@example.com")
 SALEOR_CRM_FOLD_ON_COMMIT = os.environ.get("SALEOR_CRM_FOLD_ON_COMMIT", "1") == "1"
 # The first training and one after each backfill are requested from a worker (recommendations/auto_train.py).
 SALEOR_CRM_AUTO_TRAIN = os.environ.get("SALEOR_CRM_AUTO_TRAIN", "1") == "1"

@@ -1,5 +1,15 @@
 from django.urls import path
+from django.views.decorators.csrf import csrf_exempt
 
+from saleor_crm_plugin.campaigns.pages import confirm_page, unsubscribe_page
+from saleor_crm_plugin.config import PLUGIN_PATH
 from saleor_crm_plugin.graphql.view import graphql_view
 
-urlpatterns = [path("graphql/", graphql_view)]
+# The mail links' pages at the path Saleor serves them under (/plugins/global/<plugin id>/…),
+# so a link works the same on the standalone host. csrf_exempt: RFC 8058's one-click POST
+# carries no cookie or token; the signed token in the path is the proof.
+urlpatterns = [
+    path("graphql/", graphql_view),
+    path(f"{PLUGIN_PATH.lstrip('/')}unsubscribe/<str:token>", csrf_exempt(unsubscribe_page)),
+    path(f"{PLUGIN_PATH.lstrip('/')}confirm/<str:token>", csrf_exempt(confirm_page)),
+]

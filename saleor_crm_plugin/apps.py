@@ -18,3 +18,10 @@ class CRMConfig(AppConfig):
 
         register_periodic_tasks(current_app)
         connect_signals()
+
+        # Bounces and complaints reported by the ESP (anymail's tracking webhooks) feed the suppression list.
+        from anymail.signals import tracking
+
+        from .campaigns.bounces import on_tracking_event
+
+        tracking.connect(on_tracking_event, weak=False, dispatch_uid="crm-suppress-bounces")

@@ -10,9 +10,15 @@ Order of precedence for every setting ``name``:
 3. the default declared in ``DEFAULTS``.
 """
 
+import time
 from dataclasses import dataclass
 
 from django.conf import settings as django_settings
+
+# The plugin's id in Saleor; its HTTP endpoints are under /plugins/global/<PLUGIN_ID>/
+# in Saleor and at the same path on the standalone host.
+PLUGIN_ID = "saleor_crm_plugin.crm"
+PLUGIN_PATH = f"/plugins/global/{PLUGIN_ID}/"
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,77 @@ SPECS = {
             minimum=0,
             maximum=23,
         ),
+        SettingSpec(
+            "double_opt_in",
+            1,
+            "Double opt-in (1 = on, 0 = off)",
+            "When on, a storefront subscription is pending until the customer "
+            "clicks the link of a confirmation mail.",
+            minimum=0,
+            maximum=1,
+        ),
+        SettingSpec(
+            "confirmation_link_hours",
+            48,
+            "Confirmation link validity (hours)",
+            "How long the link of a double opt-in confirmation mail works.",
+            maximum=24 * 90,
+        ),
+        SettingSpec(
+            "send_rate_per_minute",
+            6000,
+            "Sending rate (mails per minute)",
+            "At most this many campaign mails per minute, per campaign.",
+            maximum=10**6,
+        ),
+        SettingSpec(
+            "send_batch_size",
+            50,
+            "Sending batch size",
+            "Recipients claimed, rendered and handed to the provider together. "
+            "At most this many are of unknown fate if a worker dies mid-send.",
+            maximum=1000,
+        ),
+        SettingSpec(
+            "send_max_attempts",
+            5,
+            "Attempts per mail",
+            "A mail whose provider answers with a temporary error is retried "
+            "with growing delays, at most this many times in all.",
+            maximum=20,
+        ),
+        SettingSpec(
+            "frequency_cap_count",
+            3,
+            "Frequency cap (mails)",
+            "A customer gets at most this many campaign mails within the frequency-cap days, across campaigns (0 = no cap).",
+            minimum=0,
+            maximum=1000,
+        ),
+        SettingSpec(
+            "frequency_cap_days",
+            7,
+            "Frequency cap (days)",
+            "The window of the frequency cap, in days.",
+            maximum=365,
+        ),
+        SettingSpec(
+            "claim_lease_seconds",
+            600,
+            "Unknown-fate delay (seconds)",
+            "A mail claimed by a worker that has not reported back after this "
+            "long is marked unknown and reported (never resent).",
+            minimum=1,
+            maximum=86400,
+        ),
+        SettingSpec(
+            "campaign_dispatch_seconds",
+            60,
+            "Campaign dispatcher interval (seconds)",
+            "How often Celery beat starts scheduled campaigns and resumes "
+            "interrupted sending. Read at start-up only.",
+            maximum=3600,
+        ),
     ]
 }
 
@@ -123,15 +200,38 @@ def get_setting(name: str, *, use_database: bool = True) -> int:
     if name in pinned:
         return int(pinned[name])
     if use_database:
+        stored = _stored().get(name)
+        if stored is not None:
+            return int(stored)
+    return spec.default
+
+
+# Settings saved from the Dashboard, read in one query and kept for a few
+# seconds: a campaign reads several per mail, and 100,000 queries for values
+# that change a few times a year would dominate sending. A save in this
+# process (the plugin's pre_save) clears the cache; other processes see it
+# within STORED_TTL_SECONDS.
+STORED_TTL_SECONDS = 5.0
+_stored_cache: tuple[float, dict[str, str]] | None = None
+
+
+def _stored() -> dict[str, str]:
+    global _stored_cache
+    now = time.monotonic()
+    if _stored_cache is None or now - _stored_cache[0] > STORED_TTL_SECONDS:
         # Imported here, not at the top: Saleor imports plugin.py (and so this
         # module) while it builds its plugin list, possibly before the app
         # registry is ready to import models.
         from .models import CRMSetting
 
-        stored = CRMSetting.objects.filter(name=name).values_list("value", flat=True).first()
-        if stored is not None:
-            return int(stored)
-    return spec.default
+        _stored_cache = (now, dict(CRMSetting.objects.values_list("name", "value")))
+    return _stored_cache[1]
+
+
+def forget_stored() -> None:
+    """Read saved settings afresh on the next call (after they were saved in this process)."""
+    global _stored_cache
+    _stored_cache = None
 
 
 def validate_value(name: str, value) -> int:
@@ -146,3 +246,94 @@ def validate_value(name: str, value) -> int:
             f"{spec.label} must be between {spec.minimum} and {spec.maximum}."
         )
     return number
+
+
+@dataclass(frozen=True)
+class TextSettingSpec:
+    name: str
+    label: str
+    help_text: str
+    kind: str = "text"  # text, email, url, url_pattern, secret, provider
+    max_length: int = 255
+
+
+TEXT_SPECS = {
+    spec.name: spec
+    for spec in [
+        TextSettingSpec(
+            "public_url", "Public URL of the shop's API",
+            "Base of the links in mails (unsubscribe, confirmation), e.g. https://api.example.com. "
+            "Empty: Django's PUBLIC_URL setting.", kind="url"),
+        TextSettingSpec(
+            "from_email", "Sender address", "Empty: Django's DEFAULT_FROM_EMAIL.", kind="email"),
+        TextSettingSpec("from_name", "Sender name", "Shown as the sender of marketing mails, e.g. the shop's name."),
+        TextSettingSpec(
+            "unsubscribe_mailto", "Unsubscribe mailbox",
+            "Address in the List-Unsubscribe header's mailto: link. Empty: the sender address.", kind="email"),
+        TextSettingSpec(
+            "storefront_product_url", "Storefront product URL pattern",
+            "Product links in mails, e.g. https://shop.example.com/{channel}/products/{slug} "
+            "(placeholders: {channel}, {slug}, {id}). Empty: no product links.", kind="url_pattern"),
+        TextSettingSpec(
+            "shop_name", "Shop name", "Shown in mails and on the unsubscribe page. Empty: the sender name."),
+        TextSettingSpec(
+            "email_provider", "Email provider",
+            "Empty: Django's EMAIL_BACKEND. 'smtp': the SMTP URL below. Otherwise the name of a "
+            "django-anymail ESP (amazon_ses, brevo, mailgun, mailjet, postmark, sendgrid, sparkpost, ...).",
+            kind="provider"),
+        TextSettingSpec(
+            "email_api_key", "Email provider API key",
+            "The ESP's API key (anymail's api_key / server_token); stored masked.", kind="secret"),
+        TextSettingSpec(
+            "smtp_url", "SMTP server",
+            "smtp://user:password@host:port (smtps:// for implicit TLS; ?tls=1 for STARTTLS).", kind="secret"),
+    ]
+}
+
+
+def get_text_setting(name: str, *, use_database: bool = True) -> str:
+    """Return the effective value of text setting ``name`` ("" when unset), in the order of ``get_setting``."""
+    TEXT_SPECS[name]  # a typo is a KeyError, not a silent ""
+    pinned = getattr(django_settings, "SALEOR_CRM", {}) or {}
+    if name in pinned:
+        return str(pinned[name] or "")
+    if use_database:
+        stored = _stored().get(name)
+        if stored is not None:
+            return stored
+    return ""
+
+
+def validate_text(name: str, value) -> str:
+    """Check one text setting; raise ValueError with a readable message. Returns the value to store."""
+    from urllib.parse import urlsplit
+
+    from django.core.exceptions import ValidationError
+    from django.core.validators import EmailValidator
+
+    def check_url(url: str) -> None:
+        # Any http(s) URL with a host: an internal name such as http://saleor-api:8000 is fine.
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in url):
+            raise ValueError(url)
+
+    spec = TEXT_SPECS[name]
+    text = "" if value is None else str(value).strip()
+    if len(text) > spec.max_length:
+        raise ValueError(f"{spec.label} is longer than {spec.max_length} characters.")
+    if not text:
+        return text
+    try:
+        if spec.kind == "email":
+            EmailValidator()(text)
+        elif spec.kind == "url":
+            check_url(text)
+        elif spec.kind == "url_pattern":
+            check_url(text.format(channel="c", slug="s", id=1))
+    except (ValidationError, KeyError, IndexError, ValueError):
+        raise ValueError(f"{spec.label} is not valid: {text!r}.") from None
+    if spec.kind == "provider":
+        from .campaigns.providers import backend_path
+
+        backend_path(text)  # raises ValueError naming the unknown provider
+    return text

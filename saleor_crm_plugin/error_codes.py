@@ -37,3 +37,25 @@ class ProfileErrorCode(str, Enum):
 
     REQUIRED = "required"
     NOT_FOUND = "not_found"
+
+
+class CampaignErrorCode(str, Enum):
+    """Why a consent, template, campaign or mail request was refused."""
+
+    REQUIRED = "required"
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    INVALID_EMAIL = "invalid_email"
+    INVALID_CHANNEL = "invalid_channel"
+    INVALID_TOKEN = "invalid_token"
+    TOKEN_EXPIRED = "token_expired"
+    TEMPLATE_SYNTAX = "template_syntax"
+    UNKNOWN_HELPER = "unknown_helper"
+    INVALID_MJML = "invalid_mjml"
+    INVALID_STATE = "invalid_state"
+    INVALID_SEGMENT = "invalid_segment"
+    DUPLICATE_NAME = "duplicate_name"
+    TOO_MANY = "too_many"
+    OUT_OF_RANGE = "out_of_range"
+    NOT_CONFIGURED = "not_configured"
+    SEND_FAILED = "send_failed"

@@ -15,7 +15,7 @@ from django.http import HttpResponseNotFound
 from saleor.core.db.connection import allow_writer
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
-from .config import SPECS, validate_value
+from .config import PLUGIN_ID, SPECS, TEXT_SPECS, forget_stored, validate_text, validate_value
 from .error_codes import ConfigErrorCode
 from .events import adapters as adapter
 from .events.outbox import record
@@ -26,7 +26,14 @@ logger = logging.getLogger(__name__)
 DASHBOARD_SETTINGS = [
     "abandoned_checkout_minutes", "sweep_after_seconds", "fold_batch_size", "favourite_limit",
     "recommendation_refresh_seconds", "repeat_purchase_min_percent", "auto_train_min_orders",
+    "double_opt_in", "confirmation_link_hours", "send_rate_per_minute", "frequency_cap_count", "frequency_cap_days",
 ]
+# Mail settings (text); the API key and the SMTP URL are SECRET: Saleor masks them in its API.
+DASHBOARD_TEXT_SETTINGS = list(TEXT_SPECS)
+
+
+def _validate(name: str, value):
+    return validate_value(name, value) if name in SPECS else validate_text(name, value)
 
 
 def _capture(build, obj, kind: str) -> None:
@@ -43,7 +50,7 @@ def _capture(build, obj, kind: str) -> None:
 
 
 class CRMPlugin(BasePlugin):
-    PLUGIN_ID = "saleor_crm_plugin.crm"
+    PLUGIN_ID = PLUGIN_ID
     PLUGIN_NAME = "CRM"
     PLUGIN_DESCRIPTION = (
         "Customer profiles, lifetime value, segments, recommendations and email "
@@ -55,7 +62,7 @@ class CRMPlugin(BasePlugin):
     DEFAULT_ACTIVE = False
     DEFAULT_CONFIGURATION = [
         {"name": name, "value": str(SPECS[name].default)} for name in DASHBOARD_SETTINGS
-    ]
+    ] + [{"name": name, "value": ""} for name in DASHBOARD_TEXT_SETTINGS]
     CONFIG_STRUCTURE = {
         name: {
             "type": ConfigurationTypeField.STRING,
@@ -63,6 +70,13 @@ class CRMPlugin(BasePlugin):
             "help_text": SPECS[name].help_text,
         }
         for name in DASHBOARD_SETTINGS
+    } | {
+        name: {
+            "type": ConfigurationTypeField.SECRET if TEXT_SPECS[name].kind == "secret" else ConfigurationTypeField.STRING,
+            "label": TEXT_SPECS[name].label,
+            "help_text": TEXT_SPECS[name].help_text,
+        }
+        for name in DASHBOARD_TEXT_SETTINGS
     }
 
     @classmethod
@@ -70,10 +84,10 @@ class CRMPlugin(BasePlugin):
         """Reject non-numeric or out-of-range values, keyed by field."""
         errors = {}
         for item in plugin_configuration.configuration:
-            if item["name"] not in SPECS:
+            if item["name"] not in SPECS and item["name"] not in TEXT_SPECS:
                 continue
             try:
-                validate_value(item["name"], item.get("value"))
+                _validate(item["name"], item.get("value"))
             except ValueError as error:
                 errors[item["name"]] = ValidationError(str(error), code=ConfigErrorCode.INVALID.value)
         if errors:
@@ -91,10 +105,11 @@ class CRMPlugin(BasePlugin):
         from .models import CRMSetting
 
         for item in plugin_configuration.configuration:
-            if item["name"] in SPECS:
+            if item["name"] in SPECS or item["name"] in TEXT_SPECS:
                 CRMSetting.objects.update_or_create(
-                    name=item["name"], defaults={"value": str(validate_value(item["name"], item["value"]))}
+                    name=item["name"], defaults={"value": str(_validate(item["name"], item["value"]))}
                 )
+        transaction.on_commit(forget_stored)
         if plugin_configuration.active:  # the task returns at once when the history was imported before
             transaction.on_commit(lambda: send_task(BACKFILL_TASK, "plugin switched on"))
 
@@ -192,7 +207,8 @@ class CRMPlugin(BasePlugin):
     def webhook(self, request, path, previous_value):
         """``/plugins/global/saleor_crm_plugin.crm/<path>``: the CRM's HTTP endpoints.
 
-        ``graphql/`` is the CRM's GraphQL API (Saleor's JWTs, verified by Saleor).
+        ``graphql/`` is the CRM's GraphQL API (Saleor's JWTs, verified by Saleor);
+        ``unsubscribe/<token>`` and ``confirm/<token>`` are the pages of the links in mails.
         """
         if not self.active:
             return previous_value
@@ -202,4 +218,8 @@ class CRMPlugin(BasePlugin):
 
             with allow_writer():  # mutations write notes and consent from inside Saleor's request
                 return graphql_view(request)
-        return HttpResponseNotFound("Unknown CRM endpoint")
+        from .campaigns.pages import route
+
+        with allow_writer():  # an unsubscribe or a confirmation writes consent
+            page = route(request, path)
+        return page if page is not None else HttpResponseNotFound("Unknown CRM endpoint")

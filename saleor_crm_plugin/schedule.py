@@ -51,6 +51,9 @@ ABANDONED_TASK = "saleor_crm_plugin.tasks.detect_abandoned_checkouts"
 TRAIN_TASK = "saleor_crm_plugin.tasks.train_recommendations"
 ANALYTICS_TASK = "saleor_crm_plugin.tasks.recompute_analytics"
 BACKFILL_TASK = "saleor_crm_plugin.tasks.backfill_shop"
+CAMPAIGN_SEND_TASK = "saleor_crm_plugin.tasks.send_campaign"  # args: campaign id
+CAMPAIGN_DISPATCH_TASK = "saleor_crm_plugin.tasks.dispatch_campaigns"
+CONFIRMATION_TASK = "saleor_crm_plugin.tasks.send_consent_confirmation"  # args: consent record id
 
 # Every beat entry of ours is named ``crm-…`` and runs a task of this package;
 # a database row matching both that is not a current entry is stale.
@@ -58,7 +61,7 @@ ENTRY_PREFIX = "crm-"
 TASK_PREFIX = "saleor_crm_plugin."
 
 
-def publish(name: str) -> None:
+def publish(name: str, args: tuple = ()) -> None:
     """Send the task registered under ``name``; raises what the broker raises.
 
     By name, never by importing ``tasks.py``: through the app's registry when
@@ -71,13 +74,13 @@ def publish(name: str) -> None:
         # modules once, as a worker does when it starts (a web process never has).
         current_app.loader.import_default_modules()
         task = current_app.tasks.get(name)
-    (task.signature() if task is not None else signature(name)).apply_async(retry=False)
+    (task.signature(args) if task is not None else signature(name, args)).apply_async(retry=False)
 
 
-def send_task(name: str, reason: str) -> bool:
+def send_task(name: str, reason: str, args: tuple = ()) -> bool:
     """``publish`` that never raises (a broker outage must not break the caller); True when sent."""
     try:
-        publish(name)
+        publish(name, args)
     except Exception as error:  # noqa: BLE001 - the caller is the shop's request or the fold
         logger.warning("CRM task %s (%s) not sent: %s", name, reason, error)
         return False
@@ -96,6 +99,8 @@ def periodic_entries() -> dict[str, dict]:
     return {
         "crm-outbox-sweeper": {"task": SWEEP_TASK, "schedule": interval},
         "crm-abandoned-checkouts": {"task": ABANDONED_TASK, "schedule": max(interval, 60.0)},
+        "crm-campaign-dispatcher": {"task": CAMPAIGN_DISPATCH_TASK,
+                                    "schedule": float(get_setting("campaign_dispatch_seconds", use_database=False))},
         "crm-nightly-training": {"task": TRAIN_TASK, "schedule": crontab(hour=hour, minute=17)},
         "crm-nightly-analytics": {"task": ANALYTICS_TASK, "schedule": crontab(hour=hour, minute=2)},
     }

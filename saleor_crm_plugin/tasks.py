@@ -4,6 +4,7 @@ import logging
 
 from celery import shared_task
 
+from .campaigns import confirmation, sending
 from .config import get_setting
 from .events.backfill import is_complete, run_backfill_once
 from .events.fold import process_pending
@@ -11,7 +12,10 @@ from .events.sources.saleor_tables import SaleorSource
 from .profiles.scores import recompute_scores
 from .profiles.checkouts import detect_abandoned_checkouts as detect
 from .recommendations.training import TrainingError, train_models
-from .schedule import ABANDONED_TASK, ANALYTICS_TASK, BACKFILL_TASK, FOLD_TASK, SWEEP_TASK, TRAIN_TASK
+from .schedule import (
+    ABANDONED_TASK, ANALYTICS_TASK, BACKFILL_TASK, CAMPAIGN_DISPATCH_TASK, CAMPAIGN_SEND_TASK, CONFIRMATION_TASK,
+    FOLD_TASK, SWEEP_TASK, TRAIN_TASK,
+)
 from .segments.membership import refresh_all
 
 try:  # Saleor's tasks may only write inside allow_writer() (its writer/replica rule)
@@ -91,3 +95,28 @@ def backfill_shop():
         logger.info("CRM backfill already running; this request is skipped.")
         return {"skipped": "backfill_in_progress"}
     return {"records": report.records, "events": report.events_stored, "rejected": report.rejected}
+
+
+@shared_task(name=CAMPAIGN_SEND_TASK, ignore_result=True)
+def send_campaign(campaign_id):
+    """Send a campaign's queued mails for up to a minute (then re-sent); exactly once per recipient."""
+    with allow_writer():
+        report = sending.send_campaign(int(campaign_id))
+    logger.info("CRM campaign %s: %s sent, %s skipped, %s to retry, %s failed in %s batches%s", campaign_id,
+                report.sent, report.skipped, report.retried, report.failed, report.batches,
+                " (finished)" if report.finished else "")
+    return {"sent": report.sent, "failed": report.failed, "finished": report.finished}
+
+
+@shared_task(name=CAMPAIGN_DISPATCH_TASK, ignore_result=True)
+def dispatch_campaigns():
+    """Start due campaigns, resume interrupted ones, report mails of unknown fate (every minute)."""
+    with allow_writer():
+        return sending.dispatch()
+
+
+@shared_task(name=CONFIRMATION_TASK, ignore_result=True)
+def send_consent_confirmation(record_id):
+    """Send the double opt-in confirmation mail of one subscription request (at most once)."""
+    with allow_writer():
+        return confirmation.send_confirmation(int(record_id))

@@ -15,6 +15,10 @@ def _no_on_commit_enqueue(settings):
     settings.SALEOR_CRM_FOLD_ON_COMMIT = False
     # Tests train explicitly; tests/recommendations/test_cold_start.py switches this back on.
     settings.SALEOR_CRM_AUTO_TRAIN = False
+    # Saved settings are cached for a few seconds per process: never across tests.
+    from saleor_crm_plugin.config import forget_stored
+
+    forget_stored()
 
 
 class EventFactory:
@@ -100,6 +104,27 @@ def ingest(db):
         return process_pending()
 
     return _ingest
+
+
+SIMPLE_MJML = ("<mjml><mj-body><mj-section><mj-column><mj-text>Hi {{default customer.first_name \"friend\"}}"
+               "</mj-text></mj-column></mj-section></mj-body></mjml>")
+
+
+@pytest.fixture
+def template(db):
+    """A mail template (for the campaign tests of the service and of the API)."""
+    from saleor_crm_plugin.models import EmailTemplate
+
+    return EmailTemplate.objects.create(name="Spring", subject="Hello {{customer.first_name}}", body=SIMPLE_MJML)
+
+
+@pytest.fixture
+def segments(db):
+    """Three saved segments."""
+    from saleor_crm_plugin.models import Segment
+
+    return [Segment.objects.create(name=f"Segment {i}", rules={"field": "order_count", "op": "gte", "value": i})
+            for i in range(3)]
 
 
 def days(n):

@@ -46,6 +46,16 @@ def _lines(owner):
     return owner.lines.select_related("variant__product__category")
 
 
+def _image_url(product) -> str:
+    """The URL of the product's first image (absolute when the storage gives one), or ""."""
+    media = product.media.first() if product.pk else None
+    if media is None:
+        return ""
+    if media.image:
+        return media.image.url
+    return media.external_url or ""
+
+
 def _category(product) -> str:
     category = getattr(product, "category", None) if product is not None else None
     return category.name if category is not None else ""
@@ -173,6 +183,10 @@ def product_event(product, kind: str, occurred_at: datetime | None = None) -> Pr
                 listing.available_for_purchase_at.isoformat() if listing.available_for_purchase_at else None
             ),
             "currency": listing.currency,
+            # The "from" price Saleor shows in listings, for emails (None until Saleor computes it).
+            "price_amount": (
+                str(listing.discounted_price_amount) if listing.discounted_price_amount is not None else None
+            ),
         }
         for listing in sorted(product.channel_listings.all(), key=lambda li: li.channel.slug)
     )
@@ -184,6 +198,7 @@ def product_event(product, kind: str, occurred_at: datetime | None = None) -> Pr
         name=product.name,
         slug=product.slug,
         description_text=product.description_plaintext or "",
+        image_url="" if deleted else _image_url(product),
         category_id=product.category_id,
         category=_category(product),
         product_type=product.product_type.name if product.product_type_id else "",

@@ -252,14 +252,14 @@ def write_products(items) -> int:
         e, key = facts[product_id]
         rows.append({
             "product_id": product_id, "name": e.name[:250], "slug": e.slug[:255],
-            "description_text": e.description_text, "category_id": e.category_id,
+            "description_text": e.description_text, "image_url": e.image_url[:500], "category_id": e.category_id,
             "category": e.category[:250], "product_type": e.product_type[:250],
             "attributes": e.attributes, "channel_listings": list(e.channel_listings),
             "variants": list(e.variants), "is_deleted": product_id in deleted,
             "source_updated_at": e.updated_at, "version_key": key,
         })
     snapshot = [
-        "name", "slug", "description_text", "category_id", "category", "product_type",
+        "name", "slug", "description_text", "image_url", "category_id", "category", "product_type",
         "attributes", "channel_listings", "variants",
     ]
     upsert("crm_product_snapshot", "product_id", rows, snapshot, {"is_deleted": "t.is_deleted OR EXCLUDED.is_deleted"})

@@ -6,7 +6,9 @@ import graphene
 from django.db.models import F, Q
 from graphql_relay import from_global_id
 
-from ..models import CustomerProfile, SegmentMember
+from ..campaigns.consent import validate_channel
+from ..errors import CRMError as CRMErrorBase
+from ..models import ChannelConsent, ConsentState, CustomerProfile, SegmentMember
 from ..normalized.schema import normalize_email
 from .errors import APIError, CRMErrorCode
 from .ids import decode_id
@@ -18,7 +20,7 @@ class CRMCustomerFilterInput(graphene.InputObjectType):
     max_orders = graphene.Int()
     last_order_after = graphene.DateTime()
     last_order_before = graphene.DateTime()
-    marketing_consent = graphene.Boolean()
+    subscribed_in_channel = graphene.String(description="Customers subscribed to marketing mail in this channel.")
     is_guest = graphene.Boolean()
     segment = graphene.ID(description="Members of this saved segment.")
 
@@ -81,8 +83,13 @@ def filtered_customers(filter=None, sort_by=None):
         queryset = queryset.filter(last_order_at__gte=_aware(filter["last_order_after"], "lastOrderAfter"))
     if filter.get("last_order_before") is not None:
         queryset = queryset.filter(last_order_at__lt=_aware(filter["last_order_before"], "lastOrderBefore"))
-    if filter.get("marketing_consent") is not None:
-        queryset = queryset.filter(marketing_consent=filter["marketing_consent"])
+    if filter.get("subscribed_in_channel") is not None:
+        try:
+            channel = validate_channel(filter["subscribed_in_channel"])
+        except CRMErrorBase as error:
+            raise APIError(error.code_value, error.message, "subscribedInChannel") from None
+        queryset = queryset.filter(pk__in=ChannelConsent.objects.filter(
+            channel=channel, state=ConsentState.SUBSCRIBED).values("profile_id"))
     if filter.get("is_guest") is not None:
         queryset = queryset.filter(user_id__isnull=filter["is_guest"])
     if filter.get("segment") is not None:

@@ -2,17 +2,31 @@
 
 import graphene
 
+from .campaigns import CampaignQuery
 from .federation import FederationQuery, Product, User
+from .mutations.campaign_cancel import CRMCampaignCancel
+from .mutations.campaign_create import CRMCampaignCreate
+from .mutations.campaign_delete import CRMCampaignDelete
+from .mutations.campaign_pause import CRMCampaignPause
+from .mutations.campaign_resume import CRMCampaignResume
+from .mutations.campaign_schedule import CRMCampaignSchedule
+from .mutations.campaign_update import CRMCampaignUpdate
 from .mutations.customer_erase import CRMCustomerErase
 from .mutations.customer_note_add import CRMCustomerNoteAdd
+from .mutations.email_template_create import CRMEmailTemplateCreate
+from .mutations.email_template_delete import CRMEmailTemplateDelete
+from .mutations.email_template_test_send import CRMEmailTemplateTestSend
+from .mutations.email_template_update import CRMEmailTemplateUpdate
+from .mutations.marketing_confirm import CRMMarketingConfirm
 from .mutations.marketing_consent_update import CRMMarketingConsentUpdate
+from .mutations.marketing_subscribe import CRMMarketingSubscribe
 from .mutations.segment_save import CRMSegmentCreate, CRMSegmentDelete, CRMSegmentUpdate
 from .privacy import PrivacyQuery
 from .queries import Query as CRMQuery
 from .segments import SegmentQuery
 
 
-class Query(CRMQuery, SegmentQuery, PrivacyQuery, FederationQuery, graphene.ObjectType):
+class Query(CRMQuery, SegmentQuery, CampaignQuery, PrivacyQuery, FederationQuery, graphene.ObjectType):
     pass
 
 
@@ -20,9 +34,22 @@ class Mutation(graphene.ObjectType):
     crm_customer_erase = CRMCustomerErase.Field()
     crm_customer_note_add = CRMCustomerNoteAdd.Field()
     crm_marketing_consent_update = CRMMarketingConsentUpdate.Field()
+    crm_marketing_subscribe = CRMMarketingSubscribe.Field()
+    crm_marketing_confirm = CRMMarketingConfirm.Field()
     crm_segment_create = CRMSegmentCreate.Field()
     crm_segment_update = CRMSegmentUpdate.Field()
     crm_segment_delete = CRMSegmentDelete.Field()
+    crm_email_template_create = CRMEmailTemplateCreate.Field()
+    crm_email_template_update = CRMEmailTemplateUpdate.Field()
+    crm_email_template_delete = CRMEmailTemplateDelete.Field()
+    crm_email_template_test_send = CRMEmailTemplateTestSend.Field()
+    crm_campaign_create = CRMCampaignCreate.Field()
+    crm_campaign_update = CRMCampaignUpdate.Field()
+    crm_campaign_delete = CRMCampaignDelete.Field()
+    crm_campaign_schedule = CRMCampaignSchedule.Field()
+    crm_campaign_pause = CRMCampaignPause.Field()
+    crm_campaign_resume = CRMCampaignResume.Field()
+    crm_campaign_cancel = CRMCampaignCancel.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation, types=[User, Product], auto_camelcase=True)

@@ -4,7 +4,9 @@ import graphene
 
 from ..models import CRMOrder as OrderModel
 from ..money import round_money
+from ..campaigns.consent import history_of
 from ..profiles.timeline import timeline
+from .consent_types import CRMChannelConsent, CRMConsentRecord, consents_loader
 from .ids import global_id
 from .pagination import check_first, connection, paginate
 from .recommendations import Recommendation, for_customer
@@ -160,16 +162,16 @@ class _ProfileFields:
     email = graphene.String()
     first_name = graphene.String(required=True)
     last_name = graphene.String(required=True)
-    marketing_consent = graphene.Boolean(description="null: never asked.")
-    marketing_consent_updated_at = graphene.DateTime()
+    consents = graphene.List(graphene.NonNull(CRMChannelConsent), required=True,
+                             description="Marketing consent per channel; a channel never asked about is absent.")
     order_count = graphene.Int(required=True)
     first_order_at = graphene.DateTime()
     last_order_at = graphene.DateTime()
     spend = graphene.List(graphene.NonNull(CRMSpend), required=True)
 
     @staticmethod
-    def resolve_marketing_consent_updated_at(root, info):
-        return root.marketing_consent_at
+    def resolve_consents(root, info):
+        return consents_loader(info).load(root.pk)
 
     @staticmethod
     def resolve_spend(root, info):
@@ -209,6 +211,8 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     analytics = graphene.List(graphene.NonNull(f"{INSIGHT_TYPES}.CRMCustomerAnalytics"), required=True,
                               description="RFM, lifetime value and churn risk, per currency.")
     segments = graphene.List(graphene.NonNull(f"{INSIGHT_TYPES}.CRMSegment"), required=True)
+    consent_history = graphene.List(graphene.NonNull(CRMConsentRecord), required=True, first=graphene.Int(),
+                                    description="Consent changes, newest first (default 20).")
 
     @staticmethod
     def resolve_id(root, info):
@@ -253,6 +257,10 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     @staticmethod
     def resolve_segments(root, info):
         return info.context.crm_loaders.segments.load(root.pk)
+
+    @staticmethod
+    def resolve_consent_history(root, info, first=None):
+        return history_of(root.pk, limit=check_first(first))
 
 
 CRMCustomerConnection = connection(CRMCustomer, "CRMCustomerCountable")

@@ -1,5 +1,7 @@
 from .scores import AnalyticsRun, CustomerAnalytics
+from .campaign import Campaign, CampaignState, Delivery, DeliveryState, EmailTemplate, SkipReason
 from .checkout import CRMCheckout
+from .consent import ChannelConsent, ConsentRecord, ConsentSource, ConsentState, Suppression, SuppressionReason
 from .event import CRMEvent
 from .order import CRMOrder, CRMOrderLine
 from .product import ProductSnapshot
@@ -9,6 +11,18 @@ from .profile import CustomerNote, CustomerProfile, CustomerSpend, DirtyProfile,
 from .settings import BackfillCursor, CRMSetting
 
 __all__ = [
+    "Campaign",
+    "CampaignState",
+    "ChannelConsent",
+    "ConsentRecord",
+    "ConsentSource",
+    "ConsentState",
+    "Delivery",
+    "DeliveryState",
+    "EmailTemplate",
+    "SkipReason",
+    "Suppression",
+    "SuppressionReason",
     "AnalyticsRun",
     "CustomerAnalytics",
     "BackfillCursor",

@@ -49,6 +49,7 @@ class ProductSnapshot(models.Model):
     name = models.CharField(max_length=250, blank=True, default="")
     slug = models.CharField(max_length=255, blank=True, default="")
     description_text = models.TextField(blank=True, default="")
+    image_url = models.CharField(max_length=500, blank=True, default="", db_default="")
     category_id = models.BigIntegerField(null=True, blank=True)
     category = models.CharField(max_length=250, blank=True, default="")
     product_type = models.CharField(max_length=250, blank=True, default="")

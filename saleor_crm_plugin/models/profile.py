@@ -34,10 +34,7 @@ class CustomerProfile(models.Model):
     open_checkouts = models.PositiveIntegerField(default=0)
     abandoned_checkouts = models.PositiveIntegerField(default=0)
 
-    # Saleor has no marketing consent: the CRM keeps it (None = never asked).
-    marketing_consent = models.BooleanField(null=True, blank=True)
-    marketing_consent_at = models.DateTimeField(null=True, blank=True)
-    marketing_consent_source = models.CharField(max_length=32, blank=True, default="", db_default="")
+    # Marketing consent is per channel: ``ChannelConsent`` and its history ``ConsentRecord``.
 
     # Set when the metrics could not be recomputed (``profiles.metrics``), like
     # a rejected event's code and reason: the profile keeps its last figures,

@@ -367,6 +367,7 @@ class ProductEvent(Event):
     name: str = ""
     slug: str = ""
     description_text: str = ""
+    image_url: str = ""  # the product's first image, for emails
     category_id: int | None = None
     category: str = ""
     product_type: str = ""
@@ -396,6 +397,7 @@ class ProductEvent(Event):
             name=_string(data, "name", 250),
             slug=_string(data, "slug", 255),
             description_text=_string(data, "description_text"),
+            image_url=_string(data, "image_url", 500),
             category_id=_optional_int(data, "category_id"),
             category=_string(data, "category", 250),
             product_type=_string(data, "product_type", 250),

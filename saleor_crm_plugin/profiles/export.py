@@ -13,15 +13,20 @@ import json
 from ..normalized.schema import normalize_email
 from ..normalized.summaries import summarize_payload
 from ..models import (
-    CRMCheckout, CRMEvent, CRMOrder, CustomerAnalytics, CustomerNote, CustomerSpend, SegmentMember,
+    ChannelConsent, ConsentRecord, CRMCheckout, CRMEvent, CRMOrder, CustomerAnalytics, CustomerNote, CustomerSpend,
+    Delivery, SegmentMember, Suppression,
 )
+from ..models.consent import email_hash
 from .privacy import events_about, identities_of, profiles_for
 
 # Which table each key of a profile's export comes from (the tests check
 # that every table with a profile_id is here or deliberately left out).
 PROFILE_TABLES = {
     "profile": "crm_customer_profile",
-    "consent": "crm_customer_profile",
+    "consent": "crm_channel_consent",
+    "consent_history": "crm_consent_record",
+    "deliveries": "crm_delivery",
+    "suppressed": "crm_suppression",  # by the address's hash
     "spend": "crm_customer_spend",
     "orders": "crm_order",  # each with its "lines" (crm_order_line)
     "checkouts": "crm_checkout",
@@ -35,8 +40,8 @@ PROFILE_TABLES = {
 def export_customer(*, user_id: int | None = None, email: str | None = None) -> dict:
     """Everything the CRM stores about the customer with this user id and/or email, as a JSON-ready dict.
 
-    ``{"profiles": [{"profile", "consent", "spend", "orders", "checkouts",
-    "events", "notes", "analytics", "segments"}], "other_events": [...]}``.
+    ``{"profiles": [{"profile", "consent", "consent_history", "deliveries", "suppressed", "spend",
+    "orders", "checkouts", "events", "notes", "analytics", "segments"}], "other_events": [...]}``.
     """
     email = normalize_email(email)
     profiles = profiles_for(user_id, email) if (user_id is not None or email) else []
@@ -57,11 +62,13 @@ def _profile_export(profile, events) -> dict:
     memberships = SegmentMember.objects.filter(profile=profile).select_related("segment").order_by("segment_id")
     return {
         "profile": _plain(profile, exclude={"id"}),
-        "consent": {
-            "marketing_consent": profile.marketing_consent,
-            "updated_at": profile.marketing_consent_at.isoformat() if profile.marketing_consent_at else None,
-            "source": profile.marketing_consent_source,
-        },
+        "consent": [_plain(c, exclude={"id", "profile"})
+                    for c in ChannelConsent.objects.filter(profile=profile).order_by("channel")],
+        "consent_history": [_plain(r, exclude={"id", "profile"})
+                            for r in ConsentRecord.objects.filter(profile=profile).order_by("at", "pk")],
+        "deliveries": [{**_plain(d, exclude={"id", "profile", "campaign"}), "campaign": d.campaign.name}
+                       for d in Delivery.objects.filter(profile=profile).select_related("campaign").order_by("pk")],
+        "suppressed": _suppression(profile.email),
         "spend": [_plain(s, exclude={"id", "profile"})
                   for s in CustomerSpend.objects.filter(profile=profile).order_by("currency")],
         "orders": [
@@ -78,6 +85,11 @@ def _profile_export(profile, events) -> dict:
                       for a in CustomerAnalytics.objects.filter(profile=profile).order_by("currency")],
         "segments": [{"segment": m.segment.name, "since": m.since.isoformat()} for m in memberships],
     }
+
+
+def _suppression(email: str | None) -> dict | None:
+    row = Suppression.objects.filter(email_hash=email_hash(email)).first() if email else None
+    return None if row is None else {"reason": row.reason, "since": row.created_at.isoformat()}
 
 
 def _event(event: CRMEvent) -> dict:

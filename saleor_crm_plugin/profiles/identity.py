@@ -32,6 +32,19 @@ INSERT_PROFILES_SQL = (
 )
 
 
+# Rows unique per customer and key: the guest's move to the account unless the
+# account has its own (for consent, the newer of the two wins); what stays with
+# the guest goes with it.
+MERGE_ONE_PER_KEY = [
+    "DELETE FROM crm_channel_consent a USING crm_channel_consent g WHERE a.profile_id = %(into)s "
+    "AND g.profile_id = %(guest)s AND a.channel = g.channel AND a.updated_at < g.updated_at",
+    "UPDATE crm_channel_consent SET profile_id = %(into)s WHERE profile_id = %(guest)s AND channel NOT IN "
+    "(SELECT channel FROM crm_channel_consent WHERE profile_id = %(into)s)",
+    "UPDATE crm_delivery SET profile_id = %(into)s WHERE profile_id = %(guest)s AND campaign_id NOT IN "
+    "(SELECT campaign_id FROM crm_delivery WHERE profile_id = %(into)s)",
+]
+
+
 def identity_hashes(customer: Customer, secret: str | None = None) -> list[str]:
     """Tombstone hashes for a customer's user id and email."""
     hashes = []
@@ -173,11 +186,13 @@ class ProfileResolver:
                 self.new.remove(into)
                 into.save()
             with connection.cursor() as cursor:
-                for table in ("crm_order", "crm_checkout", "crm_event"):
+                for table in ("crm_order", "crm_checkout", "crm_event", "crm_customer_note", "crm_consent_record"):
                     cursor.execute(
                         f"UPDATE {table} SET profile_id = %s WHERE profile_id = %s",  # noqa: S608
                         [into.pk, guest.pk],
                     )
+                for statement in MERGE_ONE_PER_KEY:
+                    cursor.execute(statement, {"into": into.pk, "guest": guest.pk})
             self.changed.pop(guest.pk, None)
             self.merged_away.add(guest.pk)
             guest.delete()

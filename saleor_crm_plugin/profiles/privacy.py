@@ -8,11 +8,16 @@ fold into the anonymized profile instead of re-creating personal data.
 
 Where personal data lives (every ``crm_*`` table, see ``models/``):
 
-* ``crm_customer_profile``: user_id, email, first_name, last_name, consent → cleared;
+* ``crm_customer_profile``: user_id, email, first_name, last_name → cleared;
 * ``crm_order`` / ``crm_checkout``: user_id, email (checkout lines too) → cleared;
 * ``crm_event``: payload (customer, and whatever an untrusted payload carried),
   raw (the source's payload), error_message (may quote a value) → ``scrub_events``;
 * ``crm_customer_note``: staff notes about the person → deleted;
+* ``crm_channel_consent`` / ``crm_consent_record``: consent and its proof → deleted;
+* ``crm_delivery``: the address a campaign mail went to (and provider errors) → cleared,
+  the row kept for the campaign's totals;
+* ``crm_suppression``: the address → cleared; its SHA-256 stays (reason ``erased``
+  unless a bounce or complaint was there first), so the person is never mailed again;
 * ``crm_segment_member``: that the person is in a segment → deleted;
 * ``crm_customer_spend``, ``crm_customer_analytics``, ``crm_dirty_profile``: figures
   keyed by the anonymized profile, no identity → kept (the aggregates);
@@ -37,7 +42,11 @@ from ..error_codes import ProfileErrorCode
 from ..errors import CRMError
 from ..normalized.schema import EVENT_TYPES, Line, normalize_email
 from ..db import take_fold_lock
-from ..models import CRMCheckout, CRMOrder, CustomerNote, CustomerProfile, ErasedIdentity
+from ..models import (
+    ChannelConsent, ConsentRecord, CRMCheckout, CRMOrder, CustomerNote, CustomerProfile, Delivery, ErasedIdentity,
+    Suppression, SuppressionReason,
+)
+from ..models.consent import email_hash
 
 ERASED_CUSTOMER = {"erased": True}
 REDACTED = "[erased]"
@@ -268,12 +277,12 @@ def erase_customer(
         ids = [p.pk for p in profiles]
         CustomerProfile.objects.filter(pk__in=ids).update(
             user_id=None, email=None, first_name="", last_name="",
-            marketing_consent=None, marketing_consent_at=None, marketing_consent_source="",
             erased_at=erased_at, updated_at=timezone.now(),
         )
         # Before the orders lose their address: it finds events of other profiles naming them.
         event_ids = events_about(ids, identities)
         CustomerNote.objects.filter(profile_id__in=ids).delete()
+        _forget_mail(ids, [v for k, v in identities if k == "email"])
         emails = [v for k, v in identities if k == "email"]
         user_ids = [v for k, v in identities if k == "user"]
         personal = Personal(frozenset(emails), frozenset(user_ids), frozenset(names))
@@ -290,6 +299,22 @@ def erase_customer(
                 defaults={"profile_id": ids[0], "erased_at": erased_at},
             )
     return ids
+
+
+def _forget_mail(profile_ids: list[int], emails: list[str]) -> None:
+    # Consent and its proof go (nobody will be mailed again); deliveries keep
+    # their state for the campaigns' totals but lose the address and any
+    # provider message quoting it; the address stays suppressed by its hash
+    # only, so a later import or subscription cannot mail the person again.
+    ChannelConsent.objects.filter(profile_id__in=profile_ids).delete()
+    ConsentRecord.objects.filter(profile_id__in=profile_ids).delete()
+    Delivery.objects.filter(profile_id__in=profile_ids).update(email=None, error="")
+    Delivery.objects.filter(email__in=emails).update(email=None, error="")
+    for email in emails:
+        row, _ = Suppression.objects.get_or_create(
+            email_hash=email_hash(email),
+            defaults={"reason": SuppressionReason.ERASED, "detail": "customer erased"})
+        Suppression.objects.filter(pk=row.pk).update(email=None, detail="customer erased")
 
 
 def _redact_profile_text(profile_ids: list[int], pattern: re.Pattern | None) -> None:

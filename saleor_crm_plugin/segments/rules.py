@@ -17,6 +17,7 @@ whose figure in any of their currencies qualifies.
 """
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -76,7 +77,8 @@ FIELDS = {
     "clv": Field("number", analytics="a.clv_12m", money=True, description="12-month customer lifetime value"),
     "churn_risk": Field("number", analytics="a.churn_risk", description="P(no order within the churn horizon), 0 to 1"),
     "expected_orders_90": Field("number", analytics="a.expected_orders_90"),
-    "marketing_consent": Field("boolean", column="p.marketing_consent"),
+    "marketing_consent": Field("consent", description="consent to marketing mail: subscribed, unsubscribed, pending "
+                               "or never_asked, in 'channel' (any channel without it)"),
     "is_guest": Field("boolean", column="(p.user_id IS NULL)"),
     "category_bought": Field("set", description="bought in any of these categories"),
     "product_bought": Field("set", description="bought any of these Saleor product ids"),
@@ -90,9 +92,12 @@ OPERATORS = {
     "date": {"before", "after", "between", "within_last", "not_within_last", "is_empty", "is_not_empty"},
     "group": {"eq", "ne", "in", "not_in"},
     "boolean": {"eq", "is_empty"},
+    "consent": {"eq", "ne", "in", "not_in", "is_empty"},
     "set": {"includes", "excludes"},
     "country": {"eq", "ne", "in", "not_in", "is_empty"},
 }
+CONSENT_VALUES = ("subscribed", "unsubscribed", "pending", "never_asked")
+CHANNEL_RE = re.compile(r"[A-Za-z0-9_-]{1,255}")
 COMPARE = {"eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 
@@ -100,6 +105,7 @@ class _Compiler:
     def __init__(self, now: datetime):
         self.now = now
         self.params: list = []
+        self.channel: str | None = None  # the consent condition being compiled names this channel
         self.conditions = 0
 
     def rule(self, node, path: str, depth: int) -> str:
@@ -128,7 +134,7 @@ class _Compiler:
         self.conditions += 1
         if self.conditions > MAX_CONDITIONS:
             raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX, f"at most {MAX_CONDITIONS} conditions.", path)
-        unknown = set(node) - {"field", "op", "value", "currency"}
+        unknown = set(node) - {"field", "op", "value", "currency", "channel"}
         if "field" not in node or "op" not in node or unknown:
             raise SegmentRuleError(SegmentErrorCode.INVALID_STRUCTURE, "a condition has 'field', 'op' and usually 'value' (and 'currency' for money)"
                                    + (f"; unexpected {sorted(unknown)}" if unknown else "."),
@@ -146,6 +152,12 @@ class _Compiler:
         if currency is not None and (not field.money or not isinstance(currency, str) or len(currency) != 3):
             raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, "currency is a 3-letter code, for money fields only.",
                                    f"{path}.currency" if path else "currency")
+        channel = node.get("channel")
+        if channel is not None and (field.kind != "consent" or not isinstance(channel, str)
+                                    or not CHANNEL_RE.fullmatch(channel)):
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, "channel is a channel slug, for consent only.",
+                                   f"{path}.channel" if path else "channel")
+        self.channel = channel
         value_path = f"{path}.value" if path else "value"
         sql = getattr(self, f"_{field.kind}")(name, field, op, node.get("value"), value_path,
                                               currency.upper() if currency else None)
@@ -228,6 +240,32 @@ class _Compiler:
         if not isinstance(value, bool):
             raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"{name} takes true or false.", path)
         return f"{field.column} IS {'TRUE' if value else 'FALSE'}"
+
+    def _consent(self, name, field, op, value, path, currency):
+        # True/False: the old single flag's values, read as subscribed/unsubscribed.
+        aliases = {True: "subscribed", False: "unsubscribed"}
+        if op == "is_empty":
+            wanted = ["never_asked"]
+        else:
+            values = value if op in ("in", "not_in") else [value]
+            if not isinstance(values, list) or not values or any(
+                    aliases.get(v, v) not in CONSENT_VALUES if isinstance(v, (str, bool)) else True for v in values):
+                raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE,
+                                       f"{name} takes {', '.join(CONSENT_VALUES)}"
+                                       + (" (a list)." if op in ("in", "not_in") else "."), path)
+            wanted = sorted({aliases.get(v, v) for v in values})
+        if self.channel is not None:
+            state = ("COALESCE((SELECT cc.state FROM crm_channel_consent cc WHERE cc.profile_id = p.id "
+                     f"AND cc.channel = {self._param(self.channel)}), 'never_asked')")
+            inside = f"{state} = ANY({self._param(wanted)})"
+        else:  # any channel: a state held in some channel; never asked means in none
+            states = [w for w in wanted if w != "never_asked"]
+            parts = [f"EXISTS (SELECT 1 FROM crm_channel_consent cc WHERE cc.profile_id = p.id "
+                     f"AND cc.state = ANY({self._param(states)}))"] if states else []
+            if "never_asked" in wanted:
+                parts.append("NOT EXISTS (SELECT 1 FROM crm_channel_consent cc WHERE cc.profile_id = p.id)")
+            inside = f"({' OR '.join(parts)})"
+        return inside if op in ("eq", "in", "is_empty") else f"NOT {inside}"
 
     def _set(self, name, field, op, value, path, currency):
         integer = name == "product_bought"

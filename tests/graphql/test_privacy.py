@@ -86,8 +86,8 @@ def test_staff_export_a_customer_as_json(gql, two_customers, by):
     assert "errors" not in body, body
     exported = json.loads(body["data"]["crmCustomerExport"])
     (profile,) = exported["profiles"]
-    assert set(profile) == {"profile", "consent", "spend", "orders", "checkouts", "events", "notes", "analytics",
-                            "segments"}
+    assert set(profile) == {"profile", "consent", "consent_history", "deliveries", "suppressed", "spend", "orders",
+                            "checkouts", "events", "notes", "analytics", "segments"}
     assert profile["profile"]["email"] == OKSANA.email and len(profile["orders"]) == 3
     assert len(exported["other_events"]) == 2
     assert BORIS.email not in body["data"]["crmCustomerExport"]
@@ -110,11 +110,13 @@ def test_consent_after_erasure_creates_nothing_personal(gql, two_customers):
     gql(ERASE, {"email": OKSANA.email}, bearer=staff_token())
     profiles = CustomerProfile.objects.count()
     # when: her token (still valid) and staff naming her Saleor user
-    _, own = gql(OWN_CONSENT, {"consent": True}, bearer=token(user_id=OKSANA.user_id, email=OKSANA.email))
-    _, staff = gql(STAFF_CONSENT, {"customer": gid("User", OKSANA.user_id), "consent": True}, bearer=staff_token())
+    _, own = gql(OWN_CONSENT, {"channel": "web", "state": "SUBSCRIBED"},
+                 bearer=token(user_id=OKSANA.user_id, email=OKSANA.email))
+    _, staff = gql(STAFF_CONSENT, {"customerId": gid("User", OKSANA.user_id), "channel": "web", "state": "SUBSCRIBED"},
+                   bearer=staff_token())
     # then
     assert own["data"]["crmMarketingConsentUpdate"]["errors"][0]["code"] == "NOT_FOUND"
-    assert own["data"]["crmMarketingConsentUpdate"]["profile"] is None
+    assert own["data"]["crmMarketingConsentUpdate"]["consent"] is None
     assert staff["data"]["crmMarketingConsentUpdate"]["errors"][0]["code"] == "NOT_FOUND"
     assert CustomerProfile.objects.count() == profiles
     assert scan(OKSANA) == {}

@@ -6,8 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from saleor_crm_plugin.models import CustomerNote, CustomerProfile
-from tests.graphql.conftest import error_codes, gid, operation, staff_token, token
+from saleor_crm_plugin.campaigns.consent import set_consent
+from saleor_crm_plugin.models import ConsentRecord, ConsentSource, ConsentState, CustomerNote, CustomerProfile
+from tests.graphql.conftest import error_codes, gid, operation, profile_id, staff_token, token
 
 pytestmark = pytest.mark.django_db
 
@@ -66,7 +67,9 @@ def test_bad_customer_lookups_get_codes(gql, record_shop, arguments, code):
 
 def test_customers_are_filtered_sorted_and_paged(gql, record_shop):
     # given
-    CustomerProfile.objects.filter(user_id=201).update(marketing_consent=True)
+    set_consent(ConsentState.SUBSCRIBED, "web", ConsentSource.STAFF, profile_id=profile_id(201))
+    set_consent(ConsentState.SUBSCRIBED, "outlet", ConsentSource.STAFF, profile_id=profile_id(202))
+    set_consent(ConsentState.UNSUBSCRIBED, "web", ConsentSource.STAFF, profile_id=profile_id(202))
     query = """query($filter: CRMCustomerFilterInput, $after: String) {
       crmCustomers(filter: $filter, first: 3, after: $after, sortBy: {field: EMAIL, direction: ASC}) {
         totalCount pageInfo { hasNextPage endCursor } edges { node { email } } } }"""
@@ -75,7 +78,8 @@ def test_customers_are_filtered_sorted_and_paged(gql, record_shop):
     page = first["data"]["crmCustomers"]
     _, second = gql(query, {"filter": {"search": "rock"}, "after": page["pageInfo"]["endCursor"]},
                     bearer=staff_token())
-    _, consenting = gql(query, {"filter": {"marketingConsent": True}}, bearer=staff_token())
+    _, consenting = gql(query, {"filter": {"subscribedInChannel": "web"}}, bearer=staff_token())
+    _, bad_channel = gql(query, {"filter": {"subscribedInChannel": "no such"}}, bearer=staff_token())
     _, none = gql(query, {"filter": {"minOrders": 5}}, bearer=staff_token())
     # then
     assert page["totalCount"] == 4 and page["pageInfo"]["hasNextPage"]
@@ -83,6 +87,8 @@ def test_customers_are_filtered_sorted_and_paged(gql, record_shop):
     assert [e["node"]["email"] for e in second["data"]["crmCustomers"]["edges"]] == ["rock3@example.com"]
     assert [e["node"]["email"] for e in consenting["data"]["crmCustomers"]["edges"]] == ["rock1@example.com"]
     assert none["data"]["crmCustomers"]["totalCount"] == 0
+    assert error_codes(bad_channel) == ["invalid_channel"]
+    assert bad_channel["errors"][0]["extensions"]["field"] == "subscribedInChannel"
 
 
 def test_a_page_of_customers_runs_a_constant_number_of_queries(gql, trained, events, ingest, settings):
@@ -132,19 +138,47 @@ def test_staff_add_notes_with_validation_errors_in_the_payload(gql, record_shop)
     assert CustomerNote.objects.count() == 1
 
 
-def test_staff_update_a_customers_consent(gql, record_shop):
-    _, body = gql(operation("staff/marketing-consent"), {"customer": gid("User", 200), "consent": False},
-                  bearer=staff_token())
-    assert body["data"]["crmMarketingConsentUpdate"]["customer"]["marketingConsent"] is False
-    profile = CustomerProfile.objects.get(user_id=200)
-    assert profile.marketing_consent is False and profile.marketing_consent_source == "staff:staff@example.com"
-    _, shopper = gql(operation("staff/marketing-consent"), {"customer": gid("User", 200), "consent": True},
+def test_staff_update_a_customers_consent_per_channel_with_proof(gql, record_shop):
+    # given
+    mutation = operation("staff/marketing-consent")
+    customer = gid("User", 200)
+    # when
+    _, subscribed = gql(mutation, {"customerId": customer, "channel": "web", "state": "SUBSCRIBED"},
+                        bearer=staff_token())
+    _, unsubscribed = gql(mutation, {"customerId": customer, "channel": "outlet", "state": "UNSUBSCRIBED"},
+                          bearer=staff_token())
+    _, shopper = gql(mutation, {"customerId": customer, "channel": "web", "state": "UNSUBSCRIBED"},
                      bearer=token(user_id=100))
+    # then
+    result = subscribed["data"]["crmMarketingConsentUpdate"]
+    assert result["errors"] == [] and result["consent"]["state"] == "SUBSCRIBED"
+    assert result["consent"]["source"] == "STAFF"
+    assert unsubscribed["data"]["crmMarketingConsentUpdate"]["customer"]["consents"] == [
+        {"channel": "outlet", "state": "UNSUBSCRIBED"}, {"channel": "web", "state": "SUBSCRIBED"}]
+    profile = CustomerProfile.objects.get(user_id=200)
+    records = ConsentRecord.objects.filter(profile=profile).order_by("at", "pk")
+    assert [(r.channel, r.state, r.source, r.detail) for r in records] == [
+        ("web", "subscribed", "staff", {"staff": "staff@example.com"}),
+        ("outlet", "unsubscribed", "staff", {"staff": "staff@example.com"})]
     assert error_codes(shopper) == ["permission_denied"]
 
 
+@pytest.mark.parametrize("variables, code, field", [
+    ({"customerId": "zzz"}, "INVALID_ID", "customerId"),
+    ({"customerId": gid("CRMCustomer", 999999)}, "NOT_FOUND", "customerId"),
+    ({"channel": "web shop"}, "INVALID_CHANNEL", "channel"),
+    ({"channel": "c" * 256}, "INVALID_CHANNEL", "channel"),
+])
+def test_bad_consent_updates_get_codes_and_change_nothing(gql, record_shop, variables, code, field):
+    variables = {"customerId": gid("User", 200), "channel": "web", "state": "SUBSCRIBED", **variables}
+    _, body = gql(operation("staff/marketing-consent"), variables, bearer=staff_token())
+    errors = body["data"]["crmMarketingConsentUpdate"]["errors"]
+    assert [(e["code"], e["field"]) for e in errors] == [(code, field)]
+    assert not ConsentRecord.objects.exists()
+
+
 ALL_FIELDS = """query($id: ID!) { crmCustomer(id: $id) {
-  id userId email firstName lastName isGuest isActive marketingConsent marketingConsentUpdatedAt
+  id userId email firstName lastName isGuest isActive consents { channel state source updatedAt }
   orderCount placedCount cancelledCount refundedCount firstOrderAt lastOrderAt meanDaysBetweenOrders
   favouriteProducts { productId name quantity orders } favouriteCategories { name quantity } channels
   openCheckouts abandonedCheckouts createdAt spend { currency orderCount revenue { amount currency }
@@ -171,7 +205,7 @@ def test_every_customer_field_has_its_value(gql, record_shop, events, ingest):
     # then
     assert "errors" not in body, body
     c = body["data"]["crmCustomer"]
-    assert (c["email"], c["isGuest"], c["isActive"], c["marketingConsent"]) == ("jazz0@example.com", False, True, None)
+    assert (c["email"], c["isGuest"], c["isActive"], c["consents"]) == ("jazz0@example.com", False, True, [])
     assert (c["orderCount"], c["placedCount"], c["cancelledCount"], c["refundedCount"]) == (4, 5, 1, 0)
     assert c["openCheckouts"] == 1 and c["abandonedCheckouts"] == 0
     assert {cat["name"] for cat in c["favouriteCategories"]} >= {"Vinyl", "Pantry"}

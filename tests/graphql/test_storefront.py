@@ -2,7 +2,7 @@
 
 import pytest
 
-from saleor_crm_plugin.models import CRMCheckout, CRMOrder, CustomerProfile
+from saleor_crm_plugin.models import ChannelConsent, CRMCheckout, CRMOrder, CustomerProfile
 from tests.graphql.conftest import error_codes, gid, operation, staff_token, token
 
 pytestmark = pytest.mark.django_db
@@ -88,28 +88,36 @@ def test_a_shopper_pages_through_their_order_history(gql, record_shop):
     assert error_codes(bad_cursor) == ["invalid"]
 
 
-def test_a_shopper_sees_their_profile_and_records_consent(gql, record_shop):
+def test_a_shopper_sees_their_profile_and_sets_their_own_consent(gql, record_shop, settings):
+    # given: double opt-in off, so subscribing takes effect at once
+    settings.SALEOR_CRM = {**settings.SALEOR_CRM, "double_opt_in": 0}
+    mutation = operation("storefront/marketing-consent")
     # when
     _, before = gql(operation("storefront/my-profile"), bearer=token(user_id=100))
-    _, consent = gql(operation("storefront/marketing-consent"), {"consent": True}, bearer=token(user_id=100))
+    _, subscribed = gql(mutation, {"channel": "web", "state": "SUBSCRIBED"}, bearer=token(user_id=100))
+    _, unsubscribed = gql(mutation, {"channel": "outlet", "state": "UNSUBSCRIBED"}, bearer=token(user_id=100))
     _, after = gql(operation("storefront/my-profile"), bearer=token(user_id=100))
-    _, anonymous = gql(operation("storefront/marketing-consent"), {"consent": True})
+    _, anonymous = gql(mutation, {"channel": "web", "state": "SUBSCRIBED"})
     # then
-    assert before["data"]["myCrmProfile"]["marketingConsent"] is None
+    assert before["data"]["myCrmProfile"]["consents"] == []
     assert before["data"]["myCrmProfile"]["orderCount"] == 4
-    assert consent["data"]["crmMarketingConsentUpdate"]["errors"] == []
-    assert consent["data"]["crmMarketingConsentUpdate"]["profile"]["marketingConsent"] is True
-    assert after["data"]["myCrmProfile"]["marketingConsent"] is True
-    assert CustomerProfile.objects.get(user_id=100).marketing_consent_source == "customer"
+    assert subscribed["data"]["crmMarketingConsentUpdate"]["errors"] == []
+    assert subscribed["data"]["crmMarketingConsentUpdate"]["consent"]["state"] == "SUBSCRIBED"
+    assert unsubscribed["data"]["crmMarketingConsentUpdate"]["consent"]["state"] == "UNSUBSCRIBED"
+    assert [(c["channel"], c["state"]) for c in after["data"]["myCrmProfile"]["consents"]] == [
+        ("outlet", "UNSUBSCRIBED"), ("web", "SUBSCRIBED")]
+    assert sorted(ChannelConsent.objects.filter(profile__user_id=100).values_list("channel", "source")) == [
+        ("outlet", "storefront"), ("web", "storefront")]
     assert error_codes(anonymous) == ["unauthenticated"]
 
 
 def test_a_customer_without_orders_can_still_record_consent(gql, db):
-    _, body = gql(operation("storefront/marketing-consent"), {"consent": False},
+    _, body = gql(operation("storefront/marketing-consent"), {"channel": "web", "state": "UNSUBSCRIBED"},
                   bearer=token(user_id=555, email="New@Example.com"))
-    assert body["data"]["crmMarketingConsentUpdate"]["profile"]["marketingConsent"] is False
+    assert body["data"]["crmMarketingConsentUpdate"]["consent"]["state"] == "UNSUBSCRIBED"
     profile = CustomerProfile.objects.get(user_id=555)
-    assert profile.email == "new@example.com" and profile.marketing_consent is False
+    assert profile.email == "new@example.com"
+    assert ChannelConsent.objects.get(profile=profile).state == "unsubscribed"
 
 
 def test_too_deep_a_query_is_refused_before_it_runs(gql, db):

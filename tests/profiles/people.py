@@ -126,7 +126,9 @@ def everything(person: Person, events, ingest, *, tag: str) -> int:
     """Data about ``person`` in every table that can hold it; returns their profile id."""
     from saleor_crm_plugin.events.fold import process_pending
     from saleor_crm_plugin.models import CustomerNote, CustomerProfile
-    from saleor_crm_plugin.profiles.consent import set_marketing_consent
+    from saleor_crm_plugin.campaigns.consent import set_consent
+    from saleor_crm_plugin.campaigns.suppression import suppress
+    from saleor_crm_plugin.models import Campaign, Delivery, EmailTemplate
 
     live(person, events, ingest, checkout_token=tag)
     reject(person, tag=tag)
@@ -134,7 +136,14 @@ def everything(person: Person, events, ingest, *, tag: str) -> int:
     profile = CustomerProfile.objects.get(user_id=person.user_id)
     CustomerNote.objects.create(profile=profile, text=f"{person.first_name} asked about vinyl",
                                 author_email="staff@example.com")
-    set_marketing_consent(True, "customer", user_id=person.user_id, email=person.email)
+    set_consent("subscribed", "default-channel", "storefront", user_id=person.user_id, email=person.email)
+    template, _ = EmailTemplate.objects.get_or_create(name="News", defaults={"subject": "News", "body": "<p>Hi</p>",
+                                                                            "body_format": "html"})
+    campaign, _ = Campaign.objects.get_or_create(name="News", defaults={"template": template,
+                                                                        "channel": "default-channel"})
+    suppress(person.email, "manual", f"{person.first_name} asked on the phone")
+    Delivery.objects.create(campaign=campaign, profile=profile, email=person.email, state="failed",
+                            error=f"550 {person.email}: mailbox full")
     return profile.pk
 
 

@@ -1,7 +1,8 @@
 import pytest
 
 from saleor_crm_plugin.models import CRMCheckout, CRMEvent, CRMOrder, CustomerProfile, DirtyProfile
-from saleor_crm_plugin.profiles.consent import set_marketing_consent
+from saleor_crm_plugin.campaigns.consent import consents_of, set_consent
+from saleor_crm_plugin.models import ChannelConsent
 from saleor_crm_plugin.profiles.metrics import recompute_marked
 from tests.conftest import T0, days
 
@@ -69,10 +70,11 @@ def test_consent_of_a_new_account_claims_the_guest_profile_of_its_email(events, 
     ingest(events.order(order_id="as-guest", email="dee@example.com"))
     guest = CustomerProfile.objects.get()
     # when: the account (same address, any case) records consent before any account event
-    profile = set_marketing_consent(True, "customer", user_id=9, email="Dee@Example.com")
+    consent = set_consent("subscribed", "default-channel", "storefront", user_id=9, email="Dee@Example.com")
     # then: the guest profile is theirs, as the fold would have decided
-    assert (profile.pk, profile.user_id, profile.email, profile.marketing_consent) == (guest.pk, 9, "dee@example.com",
-                                                                                      True)
+    profile = CustomerProfile.objects.get(pk=consent.profile_id)
+    assert (profile.pk, profile.user_id, profile.email, consent.state) == (guest.pk, 9, "dee@example.com",
+                                                                          "subscribed")
     assert profile.order_count == 1 and CustomerProfile.objects.count() == 1
     ingest(events.order(order_id="as-account", user_id=9, email="dee@example.com", at=T0 + days(1)))
     assert CustomerProfile.objects.get().order_count == 2
@@ -84,20 +86,21 @@ def test_consent_merges_a_guest_history_into_the_account_and_queues_a_recompute(
     ingest(events.order(order_id="as-guest", email="bo@example.com", at=T0 + days(1)))
     account = CustomerProfile.objects.get(user_id=7)
     # when
-    set_marketing_consent(False, "customer", user_id=7, email="bo@example.com")
+    set_consent("unsubscribed", "default-channel", "storefront", user_id=7, email="bo@example.com")
     # then
     assert list(DirtyProfile.objects.values_list("profile_id", flat=True)) == [account.pk]
     recompute_marked()
     profile = CustomerProfile.objects.get()
-    assert (profile.pk, profile.email, profile.order_count, profile.marketing_consent) == (
-        account.pk, "bo@example.com", 2, False)
+    assert (profile.pk, profile.email, profile.order_count) == (account.pk, "bo@example.com", 2)
+    assert [c.state for c in consents_of(profile.pk)] == ["unsubscribed"]
 
 
 def test_consent_of_an_account_whose_email_another_account_holds_keeps_its_own_profile(events, ingest):
     # given
     ingest(events.customer(user_id=1, email="shared@example.com"))
     # when
-    profile = set_marketing_consent(True, "customer", user_id=2, email="shared@example.com")
+    consent = set_consent("subscribed", "default-channel", "storefront", user_id=2, email="shared@example.com")
     # then: as in the fold, a profile without the address; the other account keeps it
-    assert (profile.user_id, profile.email, profile.marketing_consent) == (2, None, True)
+    profile = CustomerProfile.objects.get(pk=consent.profile_id)
+    assert (profile.user_id, profile.email, consent.state) == (2, None, "subscribed")
     assert CustomerProfile.objects.get(user_id=1).email == "shared@example.com"

@@ -13,7 +13,9 @@ from saleor_crm_plugin.events.outbox import record
 from saleor_crm_plugin.models import (
     CRMEvent, CRMOrder, CustomerAnalytics, CustomerProfile, CustomerSpend, Segment, SegmentMember,
 )
-from saleor_crm_plugin.profiles.consent import set_marketing_consent
+from saleor_crm_plugin.campaigns.consent import set_consent
+from saleor_crm_plugin.models import ChannelConsent, Suppression
+from saleor_crm_plugin.models.consent import email_hash
 from saleor_crm_plugin.profiles.export import PROFILE_TABLES, export_customer
 from saleor_crm_plugin.profiles.privacy import erase_customer, scrub_event_payload
 from tests.conftest import T0, days
@@ -137,7 +139,10 @@ def test_erasure_leaves_nothing_naming_the_person_in_any_crm_table(events, two_c
     assert rows_of(boris, BORIS) == boris_before
     assert scan(BORIS) == {**scan(BORIS), "crm_event": set(BORIS.needles)}
     profile = CustomerProfile.objects.get(pk=oksana)
-    assert profile.erased_at and (profile.order_count, profile.marketing_consent) == (3, None)
+    assert profile.erased_at and profile.order_count == 3
+    assert not ChannelConsent.objects.filter(profile=profile).exists()
+    suppression = Suppression.objects.get(email_hash=email_hash(OKSANA.email))  # never mailed again
+    assert (suppression.email, suppression.reason) == (None, "manual")
     assert CustomerSpend.objects.get(profile=profile).order_count == 3
     assert CustomerAnalytics.objects.filter(profile=profile).exists()
     assert not SegmentMember.objects.filter(profile=profile).exists()
@@ -197,7 +202,10 @@ def test_export_holds_every_table_about_the_person(two_customers):
     assert set(profile) == set(PROFILE_TABLES)
     assert all(profile[key] for key in PROFILE_TABLES), [key for key in PROFILE_TABLES if not profile[key]]
     assert (profile["profile"]["email"], profile["profile"]["user_id"]) == (OKSANA.email, OKSANA.user_id)
-    assert profile["consent"]["marketing_consent"] is True and profile["consent"]["source"] == "customer"
+    assert [(c["channel"], c["state"], c["source"]) for c in profile["consent"]] == [
+        ("default-channel", "subscribed", "storefront")]
+    assert [r["state"] for r in profile["consent_history"]] == ["subscribed"]
+    assert profile["deliveries"][0]["email"] == OKSANA.email and profile["suppressed"]["reason"] == "manual"
     assert [o["order_id"] for o in profile["orders"]] == ["ok-guest", "ok-1", "ok-2"]
     assert profile["orders"][2]["lines"][0]["unit_price"] == "55.000"
     assert profile["spend"][0]["order_count"] == 3 and profile["analytics"][0]["currency"] == "USD"
@@ -218,9 +226,9 @@ def test_consent_after_erasure_creates_nothing_personal(two_customers):
     profiles = CustomerProfile.objects.count()
     # when: her (still valid) token records consent
     with pytest.raises(CRMError) as error:
-        set_marketing_consent(True, "customer", user_id=OKSANA.user_id, email=OKSANA.email)
+        set_consent("subscribed", "default-channel", "storefront", user_id=OKSANA.user_id, email=OKSANA.email)
     # then
-    assert error.value.code == ProfileErrorCode.NOT_FOUND
+    assert error.value.code_value == "not_found"
     assert CustomerProfile.objects.count() == profiles
     assert scan(OKSANA) == {}
 

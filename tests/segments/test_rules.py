@@ -30,8 +30,11 @@ def shop(events, ingest):
         events.order("order.cancelled", order_id="cancel-me", email="cy@example.com", user_id=3, at=NOW - days(41),
                      status="canceled", lines=[line(1, 1, "20.00", category="Vinyl")]),
     )
-    CustomerProfile.objects.filter(email="ann@example.com").update(marketing_consent=True)
-    CustomerProfile.objects.filter(email="cy@example.com").update(marketing_consent=False)
+    from saleor_crm_plugin.campaigns.consent import set_consent
+
+    set_consent("subscribed", "default-channel", "staff", profile_id=CustomerProfile.objects.get(email="ann@example.com").pk)
+    set_consent("unsubscribed", "default-channel", "staff", profile_id=CustomerProfile.objects.get(email="cy@example.com").pk)
+    set_consent("pending", "eu", "storefront", profile_id=CustomerProfile.objects.get(email="cy@example.com").pk)
     recompute_scores(now=NOW)
 
 
@@ -65,6 +68,10 @@ def who(rule) -> set[str]:
     ({"field": "marketing_consent", "op": "eq", "value": True}, {"ann"}),
     ({"field": "marketing_consent", "op": "eq", "value": False}, {"cy"}),
     ({"field": "marketing_consent", "op": "is_empty"}, {"bob"}),
+    ({"field": "marketing_consent", "op": "eq", "value": "pending", "channel": "eu"}, {"cy"}),
+    ({"field": "marketing_consent", "op": "eq", "value": "never_asked", "channel": "eu"}, {"ann", "bob"}),
+    ({"field": "marketing_consent", "op": "in", "value": ["subscribed", "pending"]}, {"ann", "cy"}),
+    ({"field": "marketing_consent", "op": "ne", "value": "subscribed", "channel": "default-channel"}, {"bob", "cy"}),
     ({"field": "is_guest", "op": "eq", "value": True}, {"bob"}),
     ({"field": "category_bought", "op": "includes", "value": ["Vinyl"]}, {"ann"}),  # cy's Vinyl was cancelled
     ({"field": "category_bought", "op": "excludes", "value": ["Vinyl"]}, {"bob", "cy"}),
@@ -125,6 +132,9 @@ def test_relative_dates_move_with_now(shop):
      "value"),
     ({"field": "last_order_at", "op": "after", "value": "2025-01-01"}, SegmentErrorCode.INVALID_VALUE, "value"),
     ({"field": "marketing_consent", "op": "eq", "value": "yes"}, SegmentErrorCode.INVALID_VALUE, "value"),
+    ({"field": "marketing_consent", "op": "eq", "value": "subscribed", "channel": "no such/slug"},
+     SegmentErrorCode.INVALID_VALUE, "channel"),
+    ({"field": "order_count", "op": "eq", "value": 1, "channel": "eu"}, SegmentErrorCode.INVALID_VALUE, "channel"),
     ({"field": "product_bought", "op": "includes", "value": ["8"]}, SegmentErrorCode.INVALID_VALUE, "value"),
     ({"field": "country", "op": "eq", "value": "Germany"}, SegmentErrorCode.INVALID_VALUE, "value"),
     ({"field": "order_count", "op": "gt"}, SegmentErrorCode.INVALID_VALUE, "value"),

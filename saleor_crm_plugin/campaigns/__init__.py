@@ -1,0 +1,1 @@
+"""Marketing mail: consent per channel, suppression, templates, campaigns and exactly-once sending."""

@@ -1,0 +1,203 @@
+"""Marketing consent per customer and Saleor channel, with the history that proves it.
+
+Saleor has no marketing consent, so the CRM keeps it: ``ChannelConsent`` is
+the current state per (customer, channel) — subscribed, unsubscribed or
+pending a double opt-in; no row means never asked — and every change is
+also appended to ``ConsentRecord`` with its source, time and proof, so the
+shop can show when and how a person agreed.
+
+A person who subscribes before any order gets a profile, found or created by
+the resolver the fold uses, under the fold lock, so a guest's history joins
+their account later and an erased customer's tombstone is honoured.
+"""
+
+import re
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..config import get_setting
+from ..db import take_fold_lock
+from ..error_codes import CampaignErrorCode
+from ..errors import CRMError
+from ..models import ChannelConsent, ConsentRecord, ConsentSource, ConsentState, CustomerProfile
+from ..normalized.schema import EMAIL_RE, Customer, normalize_email
+from ..profiles.identity import resolve_customer
+from ..profiles.metrics import mark_dirty
+from ..schedule import CONFIRMATION_TASK, send_task
+from . import tokens
+
+CHANNEL_RE = re.compile(r"[A-Za-z0-9_-]{1,255}")
+# A second subscribe request within this time sends no second confirmation mail.
+CONFIRMATION_RESEND_AFTER = timedelta(minutes=10)
+MAX_DETAIL_KEYS = 10
+
+
+def validate_channel(channel) -> str:
+    """A Saleor channel slug, or ``CRMError`` ``INVALID_CHANNEL``."""
+    if not isinstance(channel, str) or not CHANNEL_RE.fullmatch(channel):
+        raise CRMError(CampaignErrorCode.INVALID_CHANNEL, "Give a channel slug (letters, digits, - and _).", "channel")
+    return channel
+
+
+def validate_email(email) -> str:
+    """A normalized address, or ``CRMError`` ``INVALID_EMAIL``."""
+    normalized = normalize_email(email) if isinstance(email, str) else None
+    if not normalized or len(normalized) > 254 or not EMAIL_RE.match(normalized):
+        raise CRMError(CampaignErrorCode.INVALID_EMAIL, "Enter a valid email address.", "email")
+    return normalized
+
+
+def set_consent(state: ConsentState, channel: str, source: ConsentSource, *, profile_id: int | None = None,
+                user_id: int | None = None, email: str | None = None, detail: dict | None = None,
+                at: datetime | None = None) -> ChannelConsent:
+    """Record ``state`` for one customer in ``channel`` and return the current consent.
+
+    Staff name the customer by ``profile_id``; a signed-in shopper by
+    ``user_id`` and their account's ``email`` (their profile is found or
+    created as the fold would). Raises ``CRMError`` ``NOT_FOUND`` for an
+    unknown or erased customer.
+    """
+    channel = validate_channel(channel)
+    state, source = ConsentState(state), ConsentSource(source)
+    with transaction.atomic():
+        take_fold_lock()
+        profile = _profile(profile_id=profile_id, user_id=user_id, email=email)
+        return _change(profile.pk, channel, state, source, detail or {}, at or timezone.now())
+
+
+def subscribe(channel: str, *, email: str, user_id: int | None = None, detail: dict | None = None) -> ChannelConsent:
+    """A storefront subscription: pending with a confirmation mail (double opt-in on), else subscribed.
+
+    Idempotent: subscribing again while subscribed changes nothing, and a
+    pending subscription gets at most one confirmation mail per
+    ``CONFIRMATION_RESEND_AFTER``. A suppressed address may subscribe (the
+    record is kept) but still gets no marketing mail.
+    """
+    channel = validate_channel(channel)
+    email = validate_email(email)
+    now = timezone.now()
+    with transaction.atomic():
+        take_fold_lock()
+        profile = _profile(user_id=user_id, email=email, create=True)
+        current = ChannelConsent.objects.filter(profile_id=profile.pk, channel=channel).first()
+        if current is not None and current.state == ConsentState.SUBSCRIBED:
+            return current
+        if not get_setting("double_opt_in"):
+            return _change(profile.pk, channel, ConsentState.SUBSCRIBED, ConsentSource.STOREFRONT, detail or {}, now)
+        if (current is not None and current.state == ConsentState.PENDING
+                and current.updated_at > now - CONFIRMATION_RESEND_AFTER):
+            return current
+        consent = _change(profile.pk, channel, ConsentState.PENDING, ConsentSource.STOREFRONT, detail or {}, now,
+                          always_record=True)
+        record_id = ConsentRecord.objects.filter(profile_id=profile.pk, channel=channel).latest("at", "pk").pk
+        transaction.on_commit(lambda: send_task(CONFIRMATION_TASK, "double opt-in", args=(record_id,)))
+    return consent
+
+
+def confirmation_token(record: ConsentRecord) -> str:
+    """The signed token of the confirmation link for a pending subscription request."""
+    return tokens.make_token(tokens.CONFIRM, {"r": record.pk, "p": record.profile_id, "c": record.channel})
+
+
+def confirm(token) -> ChannelConsent:
+    """Confirm a double opt-in from its link; ``INVALID_TOKEN`` / ``TOKEN_EXPIRED`` otherwise.
+
+    Confirming twice is harmless; a link superseded by a later change (the
+    person unsubscribed meanwhile) is refused.
+    """
+    payload = tokens.read_token(tokens.CONFIRM, token, max_age_seconds=get_setting("confirmation_link_hours") * 3600)
+    record_id, profile_id, channel = payload.get("r"), payload.get("p"), payload.get("c")
+    if not all(isinstance(v, int) for v in (record_id, profile_id)) or not isinstance(channel, str):
+        raise CRMError(CampaignErrorCode.INVALID_TOKEN, "This link is not valid.", "token")
+    with transaction.atomic():
+        take_fold_lock()
+        current = ChannelConsent.objects.select_for_update().filter(profile_id=profile_id, channel=channel).first()
+        latest = ConsentRecord.objects.filter(profile_id=profile_id, channel=channel).order_by("-at", "-pk").first()
+        if current is None or latest is None:  # erased meanwhile
+            raise CRMError(CampaignErrorCode.INVALID_TOKEN, "This link is not valid any more.", "token")
+        if current.state == ConsentState.SUBSCRIBED:
+            return current
+        if current.state != ConsentState.PENDING or latest.pk != record_id:
+            raise CRMError(CampaignErrorCode.INVALID_TOKEN, "This link was replaced by a newer request.", "token")
+        return _change(profile_id, channel, ConsentState.SUBSCRIBED, ConsentSource.CONFIRMATION_LINK,
+                       {"request": record_id, "requested_at": latest.at.isoformat()}, timezone.now())
+
+
+def unsubscribe_by_token(token, source: ConsentSource = ConsentSource.ONE_CLICK) -> ChannelConsent | None:
+    """Unsubscribe the recipient of a mail from its signed link; None when the customer was erased."""
+    payload = tokens.read_token(tokens.UNSUBSCRIBE, token)
+    profile_id, channel = payload.get("p"), payload.get("c")
+    if not isinstance(profile_id, int) or not isinstance(channel, str) or not CHANNEL_RE.fullmatch(channel):
+        raise CRMError(CampaignErrorCode.INVALID_TOKEN, "This link is not valid.", "token")
+    detail = {"campaign": payload["k"]} if isinstance(payload.get("k"), int) else {}
+    with transaction.atomic():
+        take_fold_lock()
+        if not CustomerProfile.objects.filter(pk=profile_id, erased_at__isnull=True).exists():
+            return None
+        return _change(profile_id, channel, ConsentState.UNSUBSCRIBED, ConsentSource(source), detail,
+                       timezone.now())
+
+
+def unsubscribe_everywhere(profile_id: int, source: ConsentSource, detail: dict | None = None) -> int:
+    """Unsubscribe a customer in every channel they have consent in (a complaint); returns how many changed."""
+    with transaction.atomic():
+        take_fold_lock()
+        channels = list(ChannelConsent.objects.filter(profile_id=profile_id).exclude(
+            state=ConsentState.UNSUBSCRIBED).values_list("channel", flat=True))
+        for channel in channels:
+            _change(profile_id, channel, ConsentState.UNSUBSCRIBED, source, detail or {}, timezone.now())
+    return len(channels)
+
+
+def consents_of(profile_id: int) -> list[ChannelConsent]:
+    """The customer's current consent per channel (channels never asked about are absent)."""
+    return list(ChannelConsent.objects.filter(profile_id=profile_id).order_by("channel"))
+
+
+def history_of(profile_id: int, limit: int = 100) -> list[ConsentRecord]:
+    """The customer's consent changes, newest first."""
+    return list(ConsentRecord.objects.filter(profile_id=profile_id).order_by("-at", "-pk")[:limit])
+
+
+def _change(profile_id: int, channel: str, state: ConsentState, source: ConsentSource, detail: dict,
+            at: datetime, *, always_record: bool = False) -> ChannelConsent:
+    """Upsert the current state and append the record (unless nothing changed)."""
+    detail = {str(k)[:40]: v for k, v in list(detail.items())[:MAX_DETAIL_KEYS]}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT state FROM crm_channel_consent WHERE profile_id = %s AND channel = %s FOR UPDATE",
+            [profile_id, channel])
+        row = cursor.fetchone()
+        if row is not None and row[0] == state and not always_record:
+            return ChannelConsent.objects.get(profile_id=profile_id, channel=channel)
+        cursor.execute(
+            "INSERT INTO crm_channel_consent (profile_id, channel, state, source, updated_at) "
+            "VALUES (%s, %s, %s, %s, %s) ON CONFLICT (profile_id, channel) DO UPDATE "
+            "SET state = EXCLUDED.state, source = EXCLUDED.source, updated_at = EXCLUDED.updated_at",
+            [profile_id, channel, state.value, source.value, at])
+    ConsentRecord.objects.create(profile_id=profile_id, channel=channel, state=state, source=source,
+                                 detail=detail, at=at)
+    return ChannelConsent.objects.get(profile_id=profile_id, channel=channel)
+
+
+def _profile(*, profile_id: int | None = None, user_id: int | None = None, email: str | None = None,
+             create: bool = False) -> CustomerProfile:
+    if profile_id is not None:
+        profile = CustomerProfile.objects.filter(pk=profile_id, erased_at__isnull=True).first()
+        if profile is None:
+            raise CRMError(CampaignErrorCode.NOT_FOUND, "No such customer.", "customer")
+        return profile
+    if user_id is None and not (create and email):
+        raise CRMError(CampaignErrorCode.REQUIRED, "Give a customer.", "customer")
+    email = normalize_email(email)
+    # The token's email is Saleor's business: one the fold would refuse is
+    # left out rather than stored or turned into an error for the shopper.
+    if email is not None and not EMAIL_RE.match(email):
+        email = None
+    target, dirty = resolve_customer(Customer(user_id=user_id, email=email), timezone.now())
+    if not isinstance(target, CustomerProfile):  # a tombstone: the customer was erased
+        raise CRMError(CampaignErrorCode.NOT_FOUND, "This customer's CRM data was erased.", "customer")
+    mark_dirty(dirty)
+    return target

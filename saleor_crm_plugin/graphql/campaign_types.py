@@ -1,0 +1,192 @@
+"""Staff types for email templates, campaigns, their deliveries and totals."""
+
+import graphene
+from promise import Promise
+from promise.dataloader import DataLoader
+
+from ..campaigns.sending import campaign_totals
+from ..models import CampaignState, Delivery, DeliveryState, EmailTemplate, Segment, SkipReason
+from .ids import decode_id, global_id
+from .insight_types import CRMSegment
+from .pagination import connection, paginate
+
+
+def _enum(name: str, values, description: str):
+    return graphene.Enum(name, [(value.upper(), value) for value in values], description=description)
+
+
+CRMEmailTemplateFormat = _enum("CRMEmailTemplateFormat", EmailTemplate.Format.values,
+                               "How a template's body is written: MJML (compiled to responsive HTML) or HTML.")
+CRMCampaignState = _enum("CRMCampaignState", CampaignState.values, "Where a campaign stands.")
+CRMDeliveryState = _enum("CRMDeliveryState", DeliveryState.values, "Where one recipient's mail stands.")
+CRMSkipReason = _enum("CRMSkipReason", SkipReason.values, "Why a recipient got no mail.")
+
+
+class CRMEmailTemplate(graphene.ObjectType):
+    """A marketing mail's Handlebars sources."""
+
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    subject = graphene.String(required=True)
+    preheader = graphene.String(required=True)
+    body_format = CRMEmailTemplateFormat(required=True)
+    body = graphene.String(required=True)
+    text = graphene.String(required=True, description="Empty: the text part is derived from the HTML.")
+    created_at = graphene.DateTime(required=True)
+    updated_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_id(root, info):
+        return global_id("CRMEmailTemplate", root.pk)
+
+
+CRMEmailTemplateConnection = connection(CRMEmailTemplate, "CRMEmailTemplateCountable")
+
+
+class CRMRenderedMail(graphene.ObjectType):
+    """A template rendered for one customer, as they would receive it."""
+
+    subject = graphene.String(required=True)
+    html = graphene.String(required=True)
+    text = graphene.String(required=True)
+
+
+class CRMSkipCount(graphene.ObjectType):
+    reason = CRMSkipReason(required=True)
+    count = graphene.Int(required=True)
+
+
+class CRMCampaignTotals(graphene.ObjectType):
+    """Recipients by the state of their mail."""
+
+    recipients = graphene.Int(required=True)
+    queued = graphene.Int(required=True)
+    sending = graphene.Int(required=True)
+    sent = graphene.Int(required=True)
+    skipped = graphene.Int(required=True)
+    failed = graphene.Int(required=True)
+    unknown = graphene.Int(required=True, description="Claimed by a worker that died: maybe sent, never resent.")
+    cancelled = graphene.Int(required=True)
+    skipped_by_reason = graphene.List(graphene.NonNull(CRMSkipCount), required=True)
+
+    @staticmethod
+    def resolve_skipped_by_reason(root, info):
+        return [CRMSkipCount(reason=reason, count=count)
+                for reason, count in sorted(root.skipped_by_reason.items()) if count]
+
+
+class CRMDelivery(graphene.ObjectType):
+    """One recipient of a campaign."""
+
+    customer_id = graphene.ID(required=True, description="The CRMCustomer ID.")
+    email = graphene.String(description="The address it went (or would go) to; null when the customer had none.")
+    state = CRMDeliveryState(required=True)
+    skip_reason = CRMSkipReason()
+    attempts = graphene.Int(required=True)
+    sent_at = graphene.DateTime()
+    message_id = graphene.String(description="The mail's Message-ID header.")
+    provider_message_id = graphene.String(description="The provider's id for the mail.")
+    error = graphene.String(description="The provider's reason for a failure.")
+
+    @staticmethod
+    def resolve_customer_id(root, info):
+        return global_id("CRMCustomer", root.profile_id)
+
+    @staticmethod
+    def resolve_skip_reason(root, info):
+        return root.skip_reason or None
+
+    @staticmethod
+    def resolve_message_id(root, info):
+        return root.message_id or None
+
+    @staticmethod
+    def resolve_provider_message_id(root, info):
+        return root.provider_message_id or None
+
+    @staticmethod
+    def resolve_error(root, info):
+        return root.error or None
+
+
+CRMDeliveryConnection = connection(CRMDelivery, "CRMDeliveryCountable")
+
+
+class CRMCampaign(graphene.ObjectType):
+    """A marketing mail to the members of segments, minus exclusions, in one channel."""
+
+    id = graphene.ID(required=True)
+    name = graphene.String(required=True)
+    template = graphene.Field(CRMEmailTemplate, required=True)
+    channel = graphene.String(required=True)
+    segments = graphene.List(graphene.NonNull(CRMSegment), required=True,
+                             description="Segments sent to (a segment deleted since is left out).")
+    exclude_segments = graphene.List(graphene.NonNull(CRMSegment), required=True)
+    from_name = graphene.String(required=True, description="Empty: the configured sender name.")
+    from_email = graphene.String(required=True, description="Empty: the configured sender address.")
+    reply_to = graphene.String(required=True)
+    state = CRMCampaignState(required=True)
+    scheduled_at = graphene.DateTime()
+    started_at = graphene.DateTime(description="When the audience was frozen and sending began.")
+    finished_at = graphene.DateTime()
+    state_changed_at = graphene.DateTime(required=True)
+    created_at = graphene.DateTime(required=True)
+    updated_at = graphene.DateTime(required=True)
+    totals = graphene.Field(CRMCampaignTotals, required=True)
+    deliveries = graphene.Field(CRMDeliveryConnection, required=True, first=graphene.Int(), after=graphene.String(),
+                                state=CRMDeliveryState(), description="Recipients, in the order they were queued.")
+
+    @staticmethod
+    def resolve_id(root, info):
+        return global_id("CRMCampaign", root.pk)
+
+    @staticmethod
+    def resolve_template(root, info):
+        return root.template
+
+    @staticmethod
+    def resolve_segments(root, info):
+        return _segments(info, root.segment_ids)
+
+    @staticmethod
+    def resolve_exclude_segments(root, info):
+        return _segments(info, root.exclude_segment_ids)
+
+    @staticmethod
+    def resolve_totals(root, info):
+        return CRMCampaignTotals(**campaign_totals(root.pk))
+
+    @staticmethod
+    def resolve_deliveries(root, info, first=None, after=None, state=None):
+        deliveries = Delivery.objects.filter(campaign_id=root.pk)
+        if state is not None:
+            deliveries = deliveries.filter(state=state)
+        return paginate(deliveries.order_by("pk"), first, after)
+
+
+CRMCampaignConnection = connection(CRMCampaign, "CRMCampaignCountable")
+
+
+class SegmentsById(DataLoader):
+    """Segments by primary key, one query for every campaign of a page; a deleted one loads as None."""
+
+    def batch_load_fn(self, keys):
+        found = Segment.objects.in_bulk(list(keys))
+        return Promise.resolve([found.get(key) for key in keys])
+
+
+def _segments(info, ids):
+    loader = getattr(info.context, "crm_segment_loader", None)
+    if loader is None:
+        loader = info.context.crm_segment_loader = SegmentsById()
+    return loader.load_many(list(ids or [])).then(lambda segments: [s for s in segments if s is not None])
+
+
+def template_pk(value, field: str = "id") -> int:
+    """The primary key of a CRMEmailTemplate ID (``INVALID_ID`` for another kind)."""
+    return decode_id(value, "CRMEmailTemplate", field)
+
+
+def campaign_pk(value, field: str = "id") -> int:
+    """The primary key of a CRMCampaign ID (``INVALID_ID`` for another kind)."""
+    return decode_id(value, "CRMCampaign", field)

@@ -68,14 +68,16 @@ RETURNING d.id, d.profile_id, d.email, d.attempts, judged.reason, judged.first_n
           judged.favourite_categories
 """
 
+# A mail to retry whose campaign was cancelled meanwhile is cancelled, not queued again.
 RECORD_SQL = """
 UPDATE crm_delivery d
-SET state = v.state, sent_at = CASE WHEN v.state = 'sent' THEN now() ELSE d.sent_at END,
+SET state = CASE WHEN v.state = 'queued' AND c.state = 'cancelled' THEN 'cancelled' ELSE v.state END,
+    sent_at = CASE WHEN v.state = 'sent' THEN now() ELSE d.sent_at END,
     message_id = v.message_id, provider_message_id = v.provider_id, error = v.error,
     next_attempt_at = CASE WHEN v.state = 'queued' THEN now() + make_interval(secs => v.delay) END
 FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::float8[])
-     AS v(id, state, message_id, provider_id, error, delay)
-WHERE d.id = v.id AND d.state IN ('sending', 'unknown')
+     AS v(id, state, message_id, provider_id, error, delay), crm_campaign c
+WHERE d.id = v.id AND c.id = d.campaign_id AND d.state IN ('sending', 'unknown')
 """
 
 

@@ -29,6 +29,19 @@ def recipients() -> list[str]:
     return sorted(address for message in mail.outbox for address in message.to)
 
 
+def send_in_thread(campaign_id: int, reports: list) -> threading.Thread:
+    """``send_campaign`` in a thread of its own (as another worker), closing its connection after."""
+    def run():
+        try:
+            reports.append(sending.send_campaign(campaign_id))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread
+
+
 def states(campaign) -> dict[str, tuple[str, str]]:
     return {d.email: (d.state, d.skip_reason) for d in Delivery.objects.filter(campaign=campaign)}
 
@@ -151,13 +164,9 @@ def test_pause_resume_and_a_duplicated_task_send_each_mail_once():
         assert sending.send_campaign(campaign.pk).sent == 0
         Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.SENDING)
         reports = []
-        threads = [threading.Thread(target=lambda: reports.append(sending.send_campaign(campaign.pk)))
-                   for _ in range(2)]
-        for thread in threads:
-            thread.start()
+        threads = [send_in_thread(campaign.pk, reports) for _ in range(2)]
         for thread in threads:
             thread.join(60)
-        connection.close()
     # then: everyone got exactly one mail, with one Message-ID each
     assert recipients() == sorted(f"fan{i}@example.com" for i in range(30))
     assert len({m.extra_headers["Message-ID"] for m in mail.outbox}) == 30
@@ -173,15 +182,13 @@ def test_cancel_stops_sending_within_one_batch():
         make_audience(40)
         campaign = scheduled_campaign()
         sending.start_campaign(campaign.pk)
-        worker = threading.Thread(target=sending.send_campaign, args=(campaign.pk,))
-        worker.start()
+        worker = send_in_thread(campaign.pk, [])
         while Delivery.objects.filter(campaign=campaign, state="sent").count() < 5:
             time.sleep(0.02)
         # when
         cancel_campaign(campaign.pk)
         sent_at_cancel = Delivery.objects.filter(campaign=campaign, state__in=["sent", "sending"]).count()
         worker.join(30)
-        connection.close()
     # then: at most the batch in flight was finished; nobody else got anything
     totals = sending.campaign_totals(campaign.pk)
     assert totals["sent"] <= sent_at_cancel <= 10
@@ -253,3 +260,18 @@ def test_provider_answers_are_recorded_per_row_rejected_fails_and_unavailable_re
     assert rows["fan2@example.com"].state == "queued" and "503" in rows["fan2@example.com"].error
     assert rows["fan3@example.com"].state == "failed" and "422" in rows["fan3@example.com"].error
     assert (report.sent, report.retried, report.failed) == (1, 1, 2)
+
+
+@pytest.mark.django_db
+def test_a_mail_to_retry_in_a_campaign_cancelled_meanwhile_is_cancelled_not_queued():
+    from saleor_crm_plugin.campaigns.campaigns import cancel_campaign
+
+    with settings_with(send_batch_size=2):
+        make_audience(2)
+        campaign = scheduled_campaign()
+        sending.start_campaign(campaign.pk)
+        rows = sending._claim(Campaign.objects.get(pk=campaign.pk), 2)  # in flight...
+        cancel_campaign(campaign.pk)  # ...when staff cancel
+        sending._record({rows[0]["id"]: sending._Outcome("queued", rows[0]["message_id"], error="451 busy", delay=60),
+                         rows[1]["id"]: sending._Outcome("sent", rows[1]["message_id"], provider_id="p-1")})
+    assert states(campaign) == {"fan0@example.com": ("cancelled", ""), "fan1@example.com": ("sent", "")}

@@ -4,6 +4,7 @@ import graphene
 from promise import Promise
 from promise.dataloader import DataLoader
 
+from ..campaigns.audience import audience_preview
 from ..campaigns.sending import campaign_totals
 from ..models import CampaignState, Delivery, DeliveryState, EmailTemplate, Segment, SkipReason
 from .ids import decode_id, global_id
@@ -75,6 +76,18 @@ class CRMCampaignTotals(graphene.ObjectType):
                 for reason, count in sorted(root.skipped_by_reason.items()) if count]
 
 
+class CRMAudiencePreview(graphene.ObjectType):
+    """Who would get a campaign if it started now."""
+
+    recipients = graphene.Int(required=True, description="Customers who would get the mail.")
+    skipped_by_reason = graphene.List(graphene.NonNull(CRMSkipCount), required=True,
+                                      description="Members who would not, by reason.")
+
+    @staticmethod
+    def resolve_skipped_by_reason(root, info):
+        return [CRMSkipCount(reason=reason, count=count) for reason, count in sorted(root.skipped_by_reason.items())]
+
+
 class CRMDelivery(graphene.ObjectType):
     """One recipient of a campaign."""
 
@@ -133,6 +146,9 @@ class CRMCampaign(graphene.ObjectType):
     created_at = graphene.DateTime(required=True)
     updated_at = graphene.DateTime(required=True)
     totals = graphene.Field(CRMCampaignTotals, required=True)
+    audience = graphene.Field(
+        CRMAudiencePreview, description="A draft's or scheduled campaign's audience if it started now: segments "
+        "refreshed, consent, suppression and the frequency cap applied, nothing written. Null once it started.")
     deliveries = graphene.Field(CRMDeliveryConnection, required=True, first=graphene.Int(), after=graphene.String(),
                                 state=CRMDeliveryState(), description="Recipients, in the order they were queued.")
 
@@ -155,6 +171,13 @@ class CRMCampaign(graphene.ObjectType):
     @staticmethod
     def resolve_totals(root, info):
         return CRMCampaignTotals(**campaign_totals(root.pk))
+
+    @staticmethod
+    def resolve_audience(root, info):
+        if root.state not in (CampaignState.DRAFT, CampaignState.SCHEDULED):
+            return None
+        preview = audience_preview(root)
+        return CRMAudiencePreview(recipients=preview["queued"], skipped_by_reason=preview["skipped_by_reason"])
 
     @staticmethod
     def resolve_deliveries(root, info, first=None, after=None, state=None):

@@ -21,12 +21,16 @@ from .mutations.marketing_confirm import CRMMarketingConfirm
 from .mutations.marketing_consent_update import CRMMarketingConsentUpdate
 from .mutations.marketing_subscribe import CRMMarketingSubscribe
 from .mutations.segment_save import CRMSegmentCreate, CRMSegmentDelete, CRMSegmentUpdate
+from .mutations.suppression_add import CRMSuppressionAdd
+from .mutations.suppression_remove import CRMSuppressionRemove
 from .privacy import PrivacyQuery
 from .queries import Query as CRMQuery
 from .segments import SegmentQuery
+from .suppressions import SuppressionQuery
 
 
-class Query(CRMQuery, SegmentQuery, CampaignQuery, PrivacyQuery, FederationQuery, graphene.ObjectType):
+class Query(CRMQuery, SegmentQuery, CampaignQuery, SuppressionQuery, PrivacyQuery, FederationQuery,
+            graphene.ObjectType):
     pass
 
 
@@ -50,6 +54,8 @@ class Mutation(graphene.ObjectType):
     crm_campaign_pause = CRMCampaignPause.Field()
     crm_campaign_resume = CRMCampaignResume.Field()
     crm_campaign_cancel = CRMCampaignCancel.Field()
+    crm_suppression_add = CRMSuppressionAdd.Field()
+    crm_suppression_remove = CRMSuppressionRemove.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation, types=[User, Product], auto_camelcase=True)

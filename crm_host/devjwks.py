@@ -41,6 +41,17 @@ class Issuer:
             payload["aud"] = aud
         return jwt.encode(payload, key or self.key, algorithm="RS256", headers={"kid": KID})
 
+    def extension_token(self, user_id=1, email="staff@example.com", *, app_permissions=("MANAGE_USERS",),
+                        user_permissions=("MANAGE_USERS",), **kwargs) -> str:
+        """A token as the Dashboard hands an app extension: ``thirdparty``, with the app's permissions
+        intersected with the staff member's."""
+        token = self.token(user_id, email, staff=True, token_type="thirdparty", **kwargs)
+        payload = jwt.decode(token, options={"verify_signature": False})
+        payload.update(app=to_global_id("App", "1"), app_extension=to_global_id("AppExtension", "1"),
+                       permissions=sorted(set(app_permissions) & set(user_permissions)),
+                       user_permissions=list(user_permissions))
+        return jwt.encode(payload, kwargs.get("key") or self.key, algorithm="RS256", headers={"kid": KID})
+
     def staff_token(self, **kwargs) -> str:
         return self.token(user_id=1, email="staff@example.com", staff=True, permissions=["MANAGE_USERS"], **kwargs)
 

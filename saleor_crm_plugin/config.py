@@ -253,7 +253,7 @@ class TextSettingSpec:
     name: str
     label: str
     help_text: str
-    kind: str = "text"  # text, email, url, url_pattern, secret, provider
+    kind: str = "text"  # text, email, url, url_pattern, origins, secret, provider
     max_length: int = 255
 
 
@@ -276,6 +276,10 @@ TEXT_SPECS = {
             "(placeholders: {channel}, {slug}, {id}). Empty: no product links.", kind="url_pattern"),
         TextSettingSpec(
             "shop_name", "Shop name", "Shown in mails and on the unsubscribe page. Empty: the sender name."),
+        TextSettingSpec(
+            "dashboard_origins", "Dashboard origins",
+            "Origins allowed to frame the CRM's Dashboard pages, space-separated, e.g. "
+            "https://dashboard.example.com. Empty: the public URL's origin only.", kind="origins"),
         TextSettingSpec(
             "email_provider", "Email provider",
             "Empty: Django's EMAIL_BACKEND. 'smtp': the SMTP URL below. Otherwise the name of a "
@@ -330,6 +334,11 @@ def validate_text(name: str, value) -> str:
             check_url(text)
         elif spec.kind == "url_pattern":
             check_url(text.format(channel="c", slug="s", id=1))
+        elif spec.kind == "origins":
+            for origin in text.split():
+                check_url(origin)
+                if urlsplit(origin).path.strip("/") or urlsplit(origin).query:
+                    raise ValueError(origin)
     except (ValidationError, KeyError, IndexError, ValueError):
         raise ValueError(f"{spec.label} is not valid: {text!r}.") from None
     if spec.kind == "provider":

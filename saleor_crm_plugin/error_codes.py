@@ -30,6 +30,7 @@ class RecommendationErrorCode(str, Enum):
     OUT_OF_RANGE = "out_of_range"
     NOT_FOUND = "not_found"
     TRAINING_IN_PROGRESS = "training_in_progress"
+    WORKER_UNAVAILABLE = "worker_unavailable"  # the task could not be handed to the broker
 
 
 class ProfileErrorCode(str, Enum):

@@ -32,6 +32,26 @@ DASHBOARD_SETTINGS = [
 DASHBOARD_TEXT_SETTINGS = list(TEXT_SPECS)
 
 
+def _issued_app_token(token: str) -> str | None:
+    """The global id of the Saleor app this token was issued to (Saleor keeps only a hash of it), or None."""
+    import graphene
+    from django.contrib.auth.hashers import check_password
+    from saleor.app.models import AppToken
+
+    for candidate in AppToken.objects.filter(token_last_4=token[-4:]):
+        if check_password(token, candidate.auth_token):
+            return graphene.Node.to_global_id("App", candidate.app_id)
+    return None
+
+
+def _saleor_api_url() -> str:
+    """This Saleor's API URL as Saleor names it in the headers it sends apps (``Saleor-Api-Url``)."""
+    from django.urls import reverse
+    from saleor.core.utils import build_absolute_uri
+
+    return build_absolute_uri(reverse("api"))
+
+
 def _validate(name: str, value):
     return validate_value(name, value) if name in SPECS else validate_text(name, value)
 
@@ -208,7 +228,8 @@ class CRMPlugin(BasePlugin):
         """``/plugins/global/saleor_crm_plugin.crm/<path>``: the CRM's HTTP endpoints.
 
         ``graphql/`` is the CRM's GraphQL API (Saleor's JWTs, verified by Saleor);
-        ``unsubscribe/<token>`` and ``confirm/<token>`` are the pages of the links in mails.
+        ``unsubscribe/<token>`` and ``confirm/<token>`` are the pages of the links in mails;
+        ``manifest``, ``register`` and ``dashboard/…`` make the plugin the Dashboard's CRM app.
         """
         if not self.active:
             return previous_value
@@ -218,8 +239,9 @@ class CRMPlugin(BasePlugin):
 
             with allow_writer():  # mutations write notes and consent from inside Saleor's request
                 return graphql_view(request)
-        from .campaigns.pages import route
+        from .campaigns.pages import route as mail_link_page
+        from .dashboard.routes import route as dashboard_route
 
-        with allow_writer():  # an unsubscribe or a confirmation writes consent
-            page = route(request, path)
+        with allow_writer():  # an unsubscribe, a confirmation or the app's registration writes
+            page = dashboard_route(request, path, _issued_app_token, _saleor_api_url) or mail_link_page(request, path)
         return page if page is not None else HttpResponseNotFound("Unknown CRM endpoint")

@@ -6,9 +6,11 @@
 * Standalone, tokens are verified with the public keys Saleor publishes at
   ``/.well-known/jwks.json`` (``SALEOR_CRM_JWKS_URL``, or derived from
   ``SALEOR_CRM_SALEOR_URL``), fetched once and cached for five minutes; staff
-  permissions come from the token's ``permissions``/``user_permissions``
-  claims (the tokens Saleor gives Dashboard extensions carry them; a plain
-  user token does not, so standalone staff access needs such a token).
+  permissions come from the token's ``permissions`` claim (the tokens Saleor
+  gives Dashboard extensions carry it: the app's permissions intersected with
+  the staff member's), else ``user_permissions``; a plain user token carries
+  neither, so standalone staff access needs an extension's token. Inside
+  Saleor, ``get_user_from_access_payload`` applies the same intersection.
 
 Standalone, claims are type-checked (``is_staff`` a boolean, permissions
 lists of names) and ``iss`` must be ``SALEOR_CRM_JWT_ISSUER`` (default:
@@ -161,7 +163,10 @@ def _jwks_caller(token: str) -> Caller:
         user_id = decode_id(_claim(payload, "user_id", str), "User", "token")
     except APIError:
         raise APIError(CRMErrorCode.INVALID_TOKEN.value, "The token names no Saleor user.") from None
-    claimed = _permissions(payload, "permissions") | _permissions(payload, "user_permissions")
+    # An extension's (thirdparty) token carries "permissions": the app's intersected with the staff member's,
+    # which is what it may do; its "user_permissions" are the person's own and grant nothing through the app.
+    claimed = _permissions(payload, "permissions") if "permissions" in payload \
+        else _permissions(payload, "user_permissions")
     return Caller(user_id=user_id, email=_claim(payload, "email", str), is_staff=_claim(payload, "is_staff", bool),
                   permissions=frozenset(claimed))
 

@@ -46,12 +46,20 @@ class CRMCustomerSortingInput(graphene.InputObjectType):
 NULLABLE_SORT_FIELDS = {"last_order_at", "first_order_at", "email"}
 
 
-def customer_by_id_or_email(id=None, email=None) -> CustomerProfile | None:
-    """``id`` is a CRMCustomer or a Saleor User global ID; exactly one of ``id`` and ``email``."""
-    if (id is None) == (email is None):
-        raise APIError(CRMErrorCode.REQUIRED.value, "Give either id or email.", "id")
+def customer_by_id_or_email(id=None, email=None, order_id=None) -> CustomerProfile | None:
+    """``id`` (a CRMCustomer or Saleor User global ID), ``email`` or ``order_id`` (a Saleor Order global
+    ID: the customer who placed it); exactly one of them."""
+    if sum(value is not None for value in (id, email, order_id)) != 1:
+        raise APIError(CRMErrorCode.REQUIRED.value, "Give one of id, email and orderId.", "id")
     if email is not None:
         return CustomerProfile.objects.filter(erased_at__isnull=True, email=normalize_email(email)).first()
+    if order_id is not None:
+        from ..models import CRMOrder
+
+        saleor_order = decode_id(order_id, "Order", "orderId", integer=False)
+        return CustomerProfile.objects.filter(
+            erased_at__isnull=True, pk__in=CRMOrder.objects.filter(order_id=saleor_order).values("profile_id")
+        ).first()
     return customer_by_id(id, "id")
 
 

@@ -7,7 +7,7 @@ from promise import Promise
 from promise.dataloader import DataLoader
 
 from ..models import (
-    CRMOrder, CRMOrderLine, CustomerAnalytics, CustomerNote, CustomerSpend, Segment,
+    CRMOrder, CRMOrderLine, CustomerAnalytics, CustomerNote, CustomerSpend, ProductSnapshot, Segment,
 )
 
 
@@ -64,6 +64,9 @@ class Loaders:
         # order lines only when asked for
         self.lines = Grouped(lambda ids: CRMOrderLine.objects.filter(order_id__in=ids).order_by("pk"),
                              lambda line: line.order_id)
+        # product names for recommendation lists (the CRM's snapshot of Saleor's catalog)
+        self.product_names = Grouped(lambda ids: ProductSnapshot.objects.filter(product_id__in=ids).only(
+            "product_id", "name"), lambda product: product.product_id)
         self._orders = {}
 
     def recent_orders(self, limit: int) -> RecentOrdersByProfile:

@@ -36,7 +36,8 @@ class Query(graphene.ObjectType):
     my_crm_profile = graphene.Field(CRMProfile, description="The signed-in customer's CRM data; null before any.")
     crm_customer = graphene.Field(
         CRMCustomer, id=graphene.ID(description="CRMCustomer or Saleor User ID."), email=graphene.String(),
-        description="One customer. Requires MANAGE_USERS.",
+        order_id=graphene.ID(description="A Saleor Order ID: the customer who placed it."),
+        description="One customer (give one of id, email, orderId). Requires MANAGE_USERS.",
     )
     crm_customers = graphene.Field(
         CRMCustomerConnection, required=True, filter=CRMCustomerFilterInput(), sort_by=CRMCustomerSortingInput(),
@@ -64,9 +65,9 @@ class Query(graphene.ObjectType):
         return own_profile(info)
 
     @staticmethod
-    def resolve_crm_customer(root, info, id=None, email=None):
+    def resolve_crm_customer(root, info, id=None, email=None, order_id=None):
         require_staff(info)
-        return customer_by_id_or_email(id, email)
+        return customer_by_id_or_email(id, email, order_id)
 
     @staticmethod
     def resolve_crm_customers(root, info, filter=None, sort_by=None, first=None, after=None):

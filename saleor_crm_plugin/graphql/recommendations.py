@@ -37,8 +37,14 @@ class Recommendation(graphene.ObjectType):
     # By import path: federation.py builds on this module, so the reference is resolved when the schema is.
     product = graphene.Field("saleor_crm_plugin.graphql.federation.Product", required=True,
                              description="The product as a federation entity (id and channel).")
+    product_name = graphene.String(description="The product's name as the CRM last saw it in Saleor's catalog.")
     score = graphene.Float(required=True)
     reason = RecommendationReason(required=True)
+
+    @staticmethod
+    def resolve_product_name(root, info):
+        return info.context.crm_loaders.product_names.load(root.product_id).then(
+            lambda products: products[0].name if products else None)
 
     @staticmethod
     def resolve_product_id(root, info):

@@ -20,17 +20,19 @@ from .mutations.email_template_update import CRMEmailTemplateUpdate
 from .mutations.marketing_confirm import CRMMarketingConfirm
 from .mutations.marketing_consent_update import CRMMarketingConsentUpdate
 from .mutations.marketing_subscribe import CRMMarketingSubscribe
+from .mutations.recommendation_train import CRMRecommendationTrain
 from .mutations.segment_save import CRMSegmentCreate, CRMSegmentDelete, CRMSegmentUpdate
 from .mutations.suppression_add import CRMSuppressionAdd
 from .mutations.suppression_remove import CRMSuppressionRemove
 from .privacy import PrivacyQuery
 from .queries import Query as CRMQuery
+from .recommendation_models import RecommendationModelQuery
 from .segments import SegmentQuery
 from .suppressions import SuppressionQuery
 
 
-class Query(CRMQuery, SegmentQuery, CampaignQuery, SuppressionQuery, PrivacyQuery, FederationQuery,
-            graphene.ObjectType):
+class Query(CRMQuery, SegmentQuery, CampaignQuery, SuppressionQuery, RecommendationModelQuery, PrivacyQuery,
+            FederationQuery, graphene.ObjectType):
     pass
 
 
@@ -56,6 +58,7 @@ class Mutation(graphene.ObjectType):
     crm_campaign_cancel = CRMCampaignCancel.Field()
     crm_suppression_add = CRMSuppressionAdd.Field()
     crm_suppression_remove = CRMSuppressionRemove.Field()
+    crm_recommendation_train = CRMRecommendationTrain.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation, types=[User, Product], auto_camelcase=True)

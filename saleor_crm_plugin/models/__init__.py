@@ -1,4 +1,5 @@
 from .scores import AnalyticsRun, CustomerAnalytics
+from .app import AppRegistration
 from .campaign import Campaign, CampaignState, Delivery, DeliveryState, EmailTemplate, SkipReason
 from .checkout import CRMCheckout
 from .consent import ChannelConsent, ConsentRecord, ConsentSource, ConsentState, Suppression, SuppressionReason
@@ -11,6 +12,7 @@ from .profile import CustomerNote, CustomerProfile, CustomerSpend, DirtyProfile,
 from .settings import BackfillCursor, CRMSetting
 
 __all__ = [
+    "AppRegistration",
     "Campaign",
     "CampaignState",
     "ChannelConsent",

@@ -39,7 +39,8 @@ def _tampered(draw) -> object:
         if isinstance(nested, dict) and nested and draw(st.booleans()):  # e.g. customer.email
             where = payload[key] = dict(nested)
             key = draw(st.sampled_from(sorted(nested)))
-        elif isinstance(nested, list) and nested and isinstance(nested[0], dict) and draw(st.booleans()):
+        elif isinstance(nested, list) and nested and isinstance(nested[0], dict) and nested[0] \
+                and draw(st.booleans()):
             line = dict(nested[0])  # e.g. lines[0].quantity
             line[draw(st.sampled_from(sorted(line)))] = draw(json_values)
             payload[key] = [line, *nested[1:]]

@@ -1,0 +1,114 @@
+import { Box, Button, Checkbox, Select, Text } from "@saleor/macaw-ui";
+import { type FormEvent, useState } from "react";
+
+import type {
+  CampaignCreateMutation,
+  CampaignCreateMutationVariables,
+  CampaignFormOptionsQuery,
+} from "../../generated/graphql";
+import { assertPayload, describeError } from "../api/crm-client";
+import { useCrmMutation, useCrmQuery } from "../api/use-crm-query";
+import { notifyDashboard } from "../bridge/bridge";
+import { EmptyState, QueryView } from "../ui/page-states";
+import CAMPAIGN_CREATE from "./campaign-create.graphql?raw";
+import FORM_OPTIONS from "./campaign-form-options.graphql?raw";
+import { TextInput } from "../ui/text-input";
+
+/** A new draft campaign: template, channel, segments in and out, sender. */
+export const CampaignCreateForm = ({ onCreated }: { onCreated: (id: string) => void }) => {
+  const options = useCrmQuery<CampaignFormOptionsQuery, Record<string, never>>(FORM_OPTIONS, {});
+  const create = useCrmMutation<CampaignCreateMutation, CampaignCreateMutationVariables>(CAMPAIGN_CREATE);
+  const [name, setName] = useState("");
+  const [templateId, setTemplateId] = useState<string | null>(null);
+  const [channel, setChannel] = useState("default-channel");
+  const [segmentIds, setSegmentIds] = useState<string[]>([]);
+  const [excludeSegmentIds, setExcludeSegmentIds] = useState<string[]>([]);
+  const [fromName, setFromName] = useState("");
+  const [fromEmail, setFromEmail] = useState("");
+  const [error, setError] = useState<unknown>(null);
+
+  const toggle = (list: string[], id: string, on: boolean) => (on ? [...list, id] : list.filter((item) => item !== id));
+
+  const onSubmit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError(null);
+    try {
+      const data = await create.run({
+        input: {
+          name: name.trim(),
+          templateId,
+          channel: channel.trim(),
+          segmentIds,
+          excludeSegmentIds,
+          ...(fromName.trim() ? { fromName: fromName.trim() } : {}),
+          ...(fromEmail.trim() ? { fromEmail: fromEmail.trim() } : {}),
+        },
+      });
+      const campaign = assertPayload(data.crmCampaignCreate).campaign;
+      notifyDashboard("success", "Campaign created", campaign?.name);
+      if (campaign) onCreated(campaign.id);
+    } catch (caught) {
+      setError(caught);
+    }
+  };
+
+  return (
+    <QueryView query={options} loadingLabel="Loading templates and segments…">
+      {({ crmEmailTemplates, crmSegments }) => {
+        const templateOptions = crmEmailTemplates.edges.map(({ node }) => ({ value: node.id, label: node.name }));
+        if (templateOptions.length === 0) {
+          return <EmptyState title="No email templates yet">Create a template first, under Email templates.</EmptyState>;
+        }
+        return (
+          <Box as="form" display="flex" flexDirection="column" gap={3} onSubmit={onSubmit} data-testid="campaign-create-form">
+            <Box display="flex" gap={2} flexWrap="wrap">
+              <TextInput label="Campaign name" required value={name} onChange={(event) => setName(event.target.value)} />
+              <Box __width="260px">
+                <Select
+                  label="Template"
+                  options={templateOptions}
+                  value={templateOptions.find((option) => option.value === templateId) ?? null}
+                  onChange={(option) => setTemplateId(option.value)}
+                />
+              </Box>
+              <TextInput label="Channel" required value={channel} onChange={(event) => setChannel(event.target.value)} />
+              <TextInput label="From name (optional)" value={fromName} onChange={(event) => setFromName(event.target.value)} />
+              <TextInput label="From email (optional)" type="email" value={fromEmail}
+                onChange={(event) => setFromEmail(event.target.value)} />
+            </Box>
+            {crmSegments.length === 0 ? (
+              <Text size={2} color="default2">No segments yet: a campaign sends to segments.</Text>
+            ) : (
+              <Box display="grid" __gridTemplateColumns="1fr 1fr" gap={3}>
+                {[
+                  { legend: "Send to", list: segmentIds, set: setSegmentIds },
+                  { legend: "Leave out", list: excludeSegmentIds, set: setExcludeSegmentIds },
+                ].map(({ legend, list, set }) => (
+                  <Box as="fieldset" key={legend} display="flex" flexDirection="column" gap={1} borderWidth={0} padding={0}>
+                    <Box as="legend" marginBottom={1}>
+                      <Text size={3} fontWeight="bold">{legend}</Text>
+                    </Box>
+                    {crmSegments.map((segment) => (
+                      <Checkbox key={segment.id} checked={list.includes(segment.id)}
+                        onCheckedChange={(checked) => set(toggle(list, segment.id, checked === true))}>
+                        <Text size={2}>{segment.name} ({segment.memberCount})</Text>
+                      </Checkbox>
+                    ))}
+                  </Box>
+                ))}
+              </Box>
+            )}
+            <Box>
+              <Button type="submit" disabled={!name.trim() || !templateId || segmentIds.length === 0 || create.pending}>
+                {create.pending ? "Creating…" : "Create draft"}
+              </Button>
+            </Box>
+            {error ? (
+              <Text size={2} color="critical1" role="alert">{describeError(error)}</Text>
+            ) : null}
+          </Box>
+        );
+      }}
+    </QueryView>
+  );
+};

@@ -1,0 +1,71 @@
+/** The customer list's filter, sort and cursor pagination, as plain state. */
+import type { CrmCustomerSortField, CrmOrderDirection, CustomerListQueryVariables } from "../../generated/graphql";
+
+export const PAGE_SIZE = 20;
+
+export const SORT_OPTIONS: { value: CrmCustomerSortField; label: string }[] = [
+  { value: "LAST_ORDER", label: "Last order" },
+  { value: "ORDER_COUNT", label: "Number of orders" },
+  { value: "FIRST_ORDER", label: "First order" },
+  { value: "CREATED", label: "Created" },
+  { value: "EMAIL", label: "Email" },
+];
+
+export type CustomerListState = {
+  segment: string | null;
+  search: string;
+  sort: CrmCustomerSortField;
+  direction: CrmOrderDirection;
+  /** Cursors of the pages before the current one; the last is the current page's `after`. */
+  cursors: (string | null)[];
+};
+
+export const initialListState = (segment: string | null = null): CustomerListState => ({
+  segment,
+  search: "",
+  sort: "LAST_ORDER",
+  direction: "DESC",
+  cursors: [null],
+});
+
+export type ListAction =
+  | { type: "segment"; segment: string | null }
+  | { type: "search"; search: string }
+  | { type: "sort"; sort: CrmCustomerSortField }
+  | { type: "direction"; direction: CrmOrderDirection }
+  | { type: "next"; endCursor: string }
+  | { type: "previous" };
+
+/** Any change of filter or order starts again at the first page. */
+export const listReducer = (state: CustomerListState, action: ListAction): CustomerListState => {
+  switch (action.type) {
+    case "segment":
+      return { ...state, segment: action.segment, cursors: [null] };
+    case "search":
+      return { ...state, search: action.search, cursors: [null] };
+    case "sort":
+      return { ...state, sort: action.sort, cursors: [null] };
+    case "direction":
+      return { ...state, direction: action.direction, cursors: [null] };
+    case "next":
+      return { ...state, cursors: [...state.cursors, action.endCursor] };
+    case "previous":
+      return state.cursors.length > 1 ? { ...state, cursors: state.cursors.slice(0, -1) } : state;
+  }
+};
+
+export const pageNumber = (state: CustomerListState): number => state.cursors.length;
+
+export const toQueryVariables = (state: CustomerListState): CustomerListQueryVariables => {
+  const search = state.search.trim();
+  const filter = {
+    ...(state.segment ? { segment: state.segment } : {}),
+    ...(search ? { search } : {}),
+  };
+  return {
+    first: PAGE_SIZE,
+    after: state.cursors[state.cursors.length - 1],
+    filter: Object.keys(filter).length ? filter : null,
+    sortBy: { field: state.sort, direction: state.direction },
+  };
+};

@@ -1,14 +1,15 @@
 """Finding customers for the staff API: by ID (CRM or Saleor user) or email, filtered and sorted lists."""
 
+import re
 from datetime import datetime
 
 import graphene
-from django.db.models import F, Q
+from django.db.models import F, OuterRef, Q, Subquery
 from graphql_relay import from_global_id
 
 from ..campaigns.consent import validate_channel
 from ..errors import CRMError as CRMErrorBase
-from ..models import ChannelConsent, ConsentState, CustomerProfile, SegmentMember
+from ..models import ChannelConsent, ConsentState, CustomerAnalytics, CustomerProfile, SegmentMember
 from ..normalized.schema import normalize_email
 from .errors import APIError, CRMErrorCode
 from .ids import decode_id
@@ -31,6 +32,8 @@ class CRMCustomerSortField(graphene.Enum):
     FIRST_ORDER = "first_order_at"
     EMAIL = "email"
     CREATED = "created_at"
+    CLV = "clv_12m"
+    CHURN_RISK = "churn_risk"
 
 
 class CRMOrderDirection(graphene.Enum):
@@ -41,9 +44,12 @@ class CRMOrderDirection(graphene.Enum):
 class CRMCustomerSortingInput(graphene.InputObjectType):
     field = CRMCustomerSortField(required=True)
     direction = CRMOrderDirection(required=True)
+    currency = graphene.String(description="For CLV and CHURN_RISK (scored per currency): whose figures sort. "
+                                           "Customers with none in it come last.")
 
 
 NULLABLE_SORT_FIELDS = {"last_order_at", "first_order_at", "email"}
+SCORE_SORT_FIELDS = {"clv_12m", "churn_risk"}  # on crm_customer_analytics, one row per customer and currency
 
 
 def customer_by_id_or_email(id=None, email=None, order_id=None) -> CustomerProfile | None:
@@ -106,9 +112,17 @@ def filtered_customers(filter=None, sort_by=None):
     field, direction = "order_count", "desc"
     if sort_by:
         field, direction = sort_by["field"], sort_by["direction"]
+    if field in SCORE_SORT_FIELDS:
+        currency = sort_by.get("currency")
+        if not isinstance(currency, str) or not re.fullmatch(r"[A-Za-z]{3}", currency):
+            raise APIError(CRMErrorCode.REQUIRED.value, "Sorting by a score needs its currency (e.g. USD).",
+                           "sortBy.currency")
+        queryset = queryset.annotate(score=Subquery(CustomerAnalytics.objects.filter(
+            profile_id=OuterRef("pk"), currency=currency.upper()).values(field)[:1]))
+        field = "score"
     # Nullable fields sort their nulls last; order count and creation date have none, so the
     # default sort (order count, newest first) can walk crm_profile_order_count_idx.
-    nulls = {"nulls_last": True} if field in NULLABLE_SORT_FIELDS else {}
+    nulls = {"nulls_last": True} if field in NULLABLE_SORT_FIELDS or field == "score" else {}
     if direction == "desc":
         return queryset.order_by(F(field).desc(**nulls), F("pk").desc())
     return queryset.order_by(F(field).asc(**nulls), F("pk").asc())

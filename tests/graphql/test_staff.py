@@ -267,3 +267,33 @@ def test_money_is_shown_in_the_currency_s_precision(gql, events, ingest, currenc
     spend, = body["data"]["crmCustomer"]["spend"]
     assert spend["currency"] == currency
     assert spend["revenue"]["amount"] == revenue and spend["averageOrderValue"]["amount"] == average
+
+
+@pytest.mark.parametrize("sort", ["CLV", "CHURN_RISK"])
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+def test_sorting_by_a_score_uses_that_currencys_figures_and_puts_the_unscored_last(gql, record_shop, sort,
+                                                                                  direction):
+    from saleor_crm_plugin.models import CustomerAnalytics, CustomerProfile
+    from saleor_crm_plugin.profiles.scores import recompute_scores
+
+    # given: everyone scored in USD; one more customer with no USD figures
+    recompute_scores()
+    CustomerProfile.objects.create(email="unscored@example.com")
+    column = {"CLV": "clv_12m", "CHURN_RISK": "churn_risk"}[sort]
+    scores = dict(CustomerAnalytics.objects.filter(currency="USD").values_list("profile__email", column))
+    query = f"""query {{ crmCustomers(first: 50, sortBy: {{field: {sort}, direction: {direction}, currency: "usd"}})
+        {{ edges {{ node {{ email }} }} }} }}"""
+    # when
+    _, body = gql(query, bearer=staff_token())
+    # then
+    emails = [e["node"]["email"] for e in body["data"]["crmCustomers"]["edges"]]
+    assert emails[-1] == "unscored@example.com" and len(scores) >= 8
+    ranked = [scores[e] for e in emails[:-1] if e in scores]
+    assert ranked == sorted(ranked, reverse=direction == "DESC")
+
+
+def test_sorting_by_a_score_needs_its_currency(gql, record_shop):
+    query = "{ crmCustomers(first: 5, sortBy: {field: CLV, direction: DESC}) { totalCount } }"
+    _, body = gql(query, bearer=staff_token())
+    assert [(e["extensions"]["code"], e["extensions"].get("field")) for e in body["errors"]] == [
+        ("required", "sortBy.currency")]

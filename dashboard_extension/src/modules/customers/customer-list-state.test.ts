@@ -43,3 +43,15 @@ describe("customer list state", () => {
     expect(toQueryVariables(state).filter).toEqual({ segment: "U2VnbWVudDox", search: "ann" });
   });
 });
+
+describe("sorting by a score", () => {
+  it("sends the currency only for CLV and churn risk, upper-cased, and starts again at page one", () => {
+    let state = listReducer(initialListState(), { type: "next", endCursor: "abc" });
+    state = listReducer(state, { type: "sort", sort: "CLV" });
+    state = listReducer(state, { type: "currency", currency: " eur " });
+    expect(toQueryVariables(state).sortBy).toEqual({ field: "CLV", direction: "DESC", currency: "EUR" });
+    expect(state.cursors).toEqual([null]);
+    state = listReducer(state, { type: "sort", sort: "EMAIL" });
+    expect(toQueryVariables(state).sortBy).toEqual({ field: "EMAIL", direction: "DESC" });
+  });
+});

@@ -9,13 +9,20 @@ export const SORT_OPTIONS: { value: CrmCustomerSortField; label: string }[] = [
   { value: "FIRST_ORDER", label: "First order" },
   { value: "CREATED", label: "Created" },
   { value: "EMAIL", label: "Email" },
+  { value: "CLV", label: "12-month CLV" },
+  { value: "CHURN_RISK", label: "Churn risk" },
 ];
+
+/** Scores are kept per currency: sorting by one needs the currency whose figures count. */
+export const SCORE_SORTS: ReadonlySet<CrmCustomerSortField> = new Set(["CLV", "CHURN_RISK"]);
 
 export type CustomerListState = {
   segment: string | null;
   search: string;
   sort: CrmCustomerSortField;
   direction: CrmOrderDirection;
+  /** For a score sort (CLV, churn risk): the currency whose figures sort. */
+  currency: string;
   /** Cursors of the pages before the current one; the last is the current page's `after`. */
   cursors: (string | null)[];
 };
@@ -25,6 +32,7 @@ export const initialListState = (segment: string | null = null): CustomerListSta
   search: "",
   sort: "LAST_ORDER",
   direction: "DESC",
+  currency: "USD",
   cursors: [null],
 });
 
@@ -33,6 +41,7 @@ export type ListAction =
   | { type: "search"; search: string }
   | { type: "sort"; sort: CrmCustomerSortField }
   | { type: "direction"; direction: CrmOrderDirection }
+  | { type: "currency"; currency: string }
   | { type: "next"; endCursor: string }
   | { type: "previous" };
 
@@ -47,6 +56,8 @@ export const listReducer = (state: CustomerListState, action: ListAction): Custo
       return { ...state, sort: action.sort, cursors: [null] };
     case "direction":
       return { ...state, direction: action.direction, cursors: [null] };
+    case "currency":
+      return { ...state, currency: action.currency.trim().toUpperCase(), cursors: [null] };
     case "next":
       return { ...state, cursors: [...state.cursors, action.endCursor] };
     case "previous":
@@ -66,6 +77,8 @@ export const toQueryVariables = (state: CustomerListState): CustomerListQueryVar
     first: PAGE_SIZE,
     after: state.cursors[state.cursors.length - 1],
     filter: Object.keys(filter).length ? filter : null,
-    sortBy: { field: state.sort, direction: state.direction },
+    sortBy: SCORE_SORTS.has(state.sort)
+      ? { field: state.sort, direction: state.direction, currency: state.currency }
+      : { field: state.sort, direction: state.direction },
   };
 };

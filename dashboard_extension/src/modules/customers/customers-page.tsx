@@ -16,7 +16,9 @@ import { ChurnRiskChip, RfmChip } from "../ui/chips";
 import { Cell, DataTable, Section } from "../ui/layout";
 import { OpenInDashboardButton } from "../ui/open-in-dashboard";
 import { EmptyState, QueryView } from "../ui/page-states";
-import { initialListState, listReducer, pageNumber, SORT_OPTIONS, toQueryVariables } from "./customer-list-state";
+import {
+  initialListState, listReducer, pageNumber, SCORE_SORTS, SORT_OPTIONS, toQueryVariables,
+} from "./customer-list-state";
 import CUSTOMERS from "./customers.graphql?raw";
 import SEGMENT_OPTIONS from "./segment-options.graphql?raw";
 import { TextInput } from "../ui/text-input";
@@ -111,6 +113,16 @@ const CustomersPage = () => {
             onChange={(option) => dispatch({ type: "sort", sort: option.value as CrmCustomerSortField })}
           />
         </Box>
+        {SCORE_SORTS.has(state.sort) && (
+          <Box __width="120px">
+            <TextInput
+              label="Currency"
+              value={state.currency}
+              maxLength={3}
+              onChange={(event) => dispatch({ type: "currency", currency: event.target.value })}
+            />
+          </Box>
+        )}
         <Box __width="160px">
           <Select
             label="Order"

@@ -16,6 +16,9 @@ from ..campaigns.mail import plugin_url
 APP_ID = "saleor-crm-plugin"
 PERMISSIONS = ["MANAGE_USERS"]
 # (label, mount, target, page): the pages are the built entries of dashboard_extension/.
+# The Dashboard opens an APP_PAGE extension at appUrl joined with the extension's URL (a sub-path: "/"
+# is the app page itself), and loads home widgets by a form POST unless told to GET (our pages read
+# their parameters from the query string).
 EXTENSIONS = [
     ("CRM", "NAVIGATION_CUSTOMERS", "APP_PAGE", "app"),
     ("Customer record (CRM)", "CUSTOMER_DETAILS_WIDGETS", "WIDGET", "customer-widget"),
@@ -49,9 +52,13 @@ def app_manifest() -> dict:
         "dataPrivacyUrl": page_url("app"),
         "homepageUrl": page_url("app"),
         "supportUrl": page_url("app"),
-        "extensions": [
-            {"identifier": page, "label": label, "mount": mount, "target": target, "permissions": PERMISSIONS,
-             "url": page_url(page)}
-            for label, mount, target, page in EXTENSIONS
-        ],
+        "extensions": [_extension(label, mount, target, page) for label, mount, target, page in EXTENSIONS],
     }
+
+
+def _extension(label: str, mount: str, target: str, page: str) -> dict:
+    extension = {"identifier": page, "label": label, "mount": mount, "target": target, "permissions": PERMISSIONS,
+                 "url": "/" if target == "APP_PAGE" else page_url(page)}
+    if mount == "HOMEPAGE_WIDGETS":
+        extension["options"] = {"homeWidgetTarget": {"method": "GET"}}
+    return extension

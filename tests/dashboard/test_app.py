@@ -67,8 +67,14 @@ def test_the_manifest_names_every_extension_with_absolute_urls_and_their_permiss
     assert response.status_code == 200 and manifest["permissions"] == ["MANAGE_USERS"]
     assert manifest["tokenTargetUrl"] == "https://shop.example.com/plugins/global/saleor_crm_plugin.crm/register"
     assert {e["mount"]: e["target"] for e in manifest["extensions"]} == MOUNTS
-    assert all(e["url"].startswith("https://shop.example.com/plugins/global/saleor_crm_plugin.crm/dashboard/")
-               for e in manifest["extensions"])
+    # the app page is a sub-path of appUrl (the Dashboard joins them); widgets are absolute
+    urls = {e["mount"]: e["url"] for e in manifest["extensions"]}
+    assert urls.pop("NAVIGATION_CUSTOMERS") == "/"
+    assert all(url.startswith("https://shop.example.com/plugins/global/saleor_crm_plugin.crm/dashboard/")
+               and url.endswith("-widget") for url in urls.values())
+    # home widgets are loaded by GET (our pages read the query string), not the Dashboard's default POST
+    assert [e.get("options") for e in manifest["extensions"] if e["mount"] == "HOMEPAGE_WIDGETS"] == [
+        {"homeWidgetTarget": {"method": "GET"}}]
     assert all(e["permissions"] == ["MANAGE_USERS"] for e in manifest["extensions"])
     assert manifest["appUrl"].endswith("/dashboard/app") and len({e["identifier"] for e in manifest["extensions"]}) == 5
 

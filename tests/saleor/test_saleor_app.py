@@ -18,7 +18,7 @@ mutation Configure($id: ID!, $input: PluginUpdateInput!) {
 }
 """
 APPS = """{ apps(first: 5) { edges { node { id name isActive permissions { code }
-  extensions { mountName targetName url permissions { code } } } } } }"""
+  extensions { mountName targetName url settings permissions { code } } } } } }"""
 MOUNTS = {"NAVIGATION_CUSTOMERS": "APP_PAGE", "CUSTOMER_DETAILS_WIDGETS": "WIDGET", "ORDER_DETAILS_WIDGETS": "WIDGET",
           "PRODUCT_DETAILS_WIDGETS": "WIDGET", "HOMEPAGE_WIDGETS": "WIDGET"}
 
@@ -46,9 +46,14 @@ def test_installed_from_the_manifest_url_it_registers_lists_its_extensions_and_a
     assert registration.saleor_api_url == build_absolute_uri(reverse("api"))  # as Saleor names itself
     # and Saleor lists every extension, each at the plugin's page, for MANAGE_USERS
     assert {e["mountName"].upper(): e["targetName"].upper() for e in app["extensions"]} == MOUNTS
-    assert all(e["url"].startswith(f"{live_server.url}/plugins/global/saleor_crm_plugin.crm/dashboard/")
-               and [p["code"] for p in e["permissions"]] == ["MANAGE_USERS"] for e in app["extensions"])
+    urls = {e["mountName"].upper(): e["url"] for e in app["extensions"]}
+    assert urls.pop("NAVIGATION_CUSTOMERS") == "/"  # a sub-path of appUrl, as the Dashboard joins them
+    assert all(url.startswith(f"{live_server.url}/plugins/global/saleor_crm_plugin.crm/dashboard/")
+               for url in urls.values())
+    assert all([p["code"] for p in e["permissions"]] == ["MANAGE_USERS"] for e in app["extensions"])
     assert [p["code"] for p in app["permissions"]] == ["MANAGE_USERS"]
+    [home] = [e for e in app["extensions"] if e["mountName"].upper() == "HOMEPAGE_WIDGETS"]
+    assert home["settings"] == {"homeWidgetTarget": {"method": "GET"}}
     # and the token Saleor makes for an extension (the app's permissions ∩ the staff member's) is answered
     from saleor.app.models import App, AppExtension
     from saleor.core.jwt import create_access_token_for_app_extension

@@ -11,7 +11,6 @@ the resolver the fold uses, under the fold lock, so a guest's history joins
 their account later and an erased customer's tombstone is honoured.
 """
 
-import re
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
@@ -22,13 +21,13 @@ from ..db import take_fold_lock
 from ..error_codes import CampaignErrorCode
 from ..errors import CRMError
 from ..models import ChannelConsent, ConsentRecord, ConsentSource, ConsentState, CustomerProfile
+from ..normalized.fields import CHANNEL_RE
 from ..normalized.schema import EMAIL_RE, Customer, normalize_email
 from ..profiles.identity import resolve_customer
 from ..profiles.metrics import mark_dirty
 from ..schedule import CONFIRMATION_TASK, send_task
 from . import tokens
 
-CHANNEL_RE = re.compile(r"[A-Za-z0-9_-]{1,255}")
 # A second subscribe request within this time sends no second confirmation mail.
 CONFIRMATION_RESEND_AFTER = timedelta(minutes=10)
 MAX_DETAIL_KEYS = 10

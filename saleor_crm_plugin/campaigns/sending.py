@@ -33,11 +33,12 @@ from django.utils import timezone
 
 from ..config import get_setting
 from ..models import Campaign, CampaignState
+from ..schedule import CAMPAIGN_SEND_TASK, send_task
 from . import audience
 from .context import RecipientContexts
 from .mail import build_message, message_id, sender
 from .providers import open_connection
-from .templates import CompiledTemplate, Renderer
+from .templates import CompiledTemplate, Renderer, compile_template
 
 logger = logging.getLogger(__name__)
 
@@ -109,8 +110,6 @@ def start_campaign(campaign_id: int, *, enqueue: bool = True) -> bool:
     Returns False (and changes nothing) when the campaign is not scheduled.
     ``enqueue=False``: send no task after the commit (the caller sends itself).
     """
-    from .templates import compile_template
-
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().select_related("template").get(pk=campaign_id)
         if campaign.state != CampaignState.SCHEDULED:
@@ -356,6 +355,4 @@ def campaign_totals(campaign_id: int) -> dict:
 
 
 def _send_later(campaign_id: int, reason: str) -> None:
-    from ..schedule import CAMPAIGN_SEND_TASK, send_task
-
     send_task(CAMPAIGN_SEND_TASK, reason, args=(campaign_id,))

@@ -16,7 +16,7 @@ from ..error_codes import CampaignErrorCode
 from ..errors import CRMError
 from ..models import Suppression, SuppressionReason
 from ..models.consent import email_hash
-from ..normalized.schema import EMAIL_RE, normalize_email
+from .consent import validate_email
 
 # The stronger reason is kept when an address is suppressed twice.
 STRENGTH = {SuppressionReason.ERASED: 0, SuppressionReason.MANUAL: 1, SuppressionReason.HARD_BOUNCE: 2,
@@ -24,16 +24,9 @@ STRENGTH = {SuppressionReason.ERASED: 0, SuppressionReason.MANUAL: 1, Suppressio
 MAX_DETAIL = 2000
 
 
-def _address(email) -> str:
-    normalized = normalize_email(email) if isinstance(email, str) else None
-    if not normalized or len(normalized) > 254 or not EMAIL_RE.match(normalized):
-        raise CRMError(CampaignErrorCode.INVALID_EMAIL, "Enter a valid email address.", "email")
-    return normalized
-
-
 def suppress(email: str, reason: SuppressionReason, detail: str = "", *, keep_address: bool = True) -> Suppression:
     """Add ``email`` to the suppression list (or strengthen its reason); returns the row."""
-    normalized = _address(email)
+    normalized = validate_email(email)
     reason = SuppressionReason(reason)
     with transaction.atomic():
         row, created = Suppression.objects.select_for_update().get_or_create(
@@ -49,7 +42,7 @@ def suppress(email: str, reason: SuppressionReason, detail: str = "", *, keep_ad
 
 def lift(email: str) -> bool:
     """Staff remove an address from the list; refused for a complaint. True when a row was removed."""
-    email = _address(email)
+    email = validate_email(email)
     with transaction.atomic():
         row = Suppression.objects.select_for_update().filter(email_hash=email_hash(email)).first()
         if row is None:

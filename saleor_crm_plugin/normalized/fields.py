@@ -17,6 +17,7 @@ from ..errors import CRMError
 from .currencies import ISO_4217
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+CHANNEL_RE = re.compile(r"[A-Za-z0-9_-]{1,255}")  # a Saleor channel slug
 # What the fact tables can hold: amounts are numeric(20, 3), ids bigint,
 # quantities integer. A larger value is refused here with its code rather
 # than failing the fold's INSERT (which would set the whole row aside as a

@@ -17,7 +17,6 @@ whose figure in any of their currencies qualifies.
 """
 
 import math
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -25,6 +24,7 @@ from enum import Enum
 from ..analytics.rfm import GROUPS
 from ..errors import CRMError
 from ..models.order import counted_sql
+from ..normalized.fields import CHANNEL_RE
 from ..text import is_storable_text
 
 MAX_CONDITIONS = 50
@@ -97,7 +97,6 @@ OPERATORS = {
     "country": {"eq", "ne", "in", "not_in", "is_empty"},
 }
 CONSENT_VALUES = ("subscribed", "unsubscribed", "pending", "never_asked")
-CHANNEL_RE = re.compile(r"[A-Za-z0-9_-]{1,255}")
 COMPARE = {"eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 
 

@@ -1,4 +1,4 @@
-"""Staff: trained recommendation versions (with their evaluation) and a product's channels."""
+"""Staff: trained recommendation versions (with their evaluation), a product's channels and its buyers."""
 
 import graphene
 
@@ -6,9 +6,11 @@ from django.utils import timezone
 
 from ..models import ProductSnapshot, RecommendationModel
 from ..models.product import available_channels
+from ..reports.products import product_insight
 from .errors import APIError, CRMErrorCode
 from .ids import decode_id
 from .permissions import require_staff
+from .types import money_field
 
 MAX_VERSIONS = 50
 
@@ -28,6 +30,29 @@ class CRMRecommendationModel(graphene.ObjectType):
     counts = graphene.JSONString(required=True, description="Orders, lines, products and customers trained on.")
 
 
+class CRMProductRevenue(graphene.ObjectType):
+    """A product's counted orders, units and line revenue in one currency."""
+
+    currency = graphene.String(required=True)
+    orders = graphene.Int(required=True)
+    units = graphene.Int(required=True)
+    revenue = money_field("revenue")
+
+
+class CRMProductInsight(graphene.ObjectType):
+    """Who buys one product, and whether they come back for it (counted orders only)."""
+
+    buyers = graphene.Int(required=True, description="Customers with at least one order of the product.")
+    repeat_buyers = graphene.Int(required=True, description="Customers who ordered it in two or more orders.")
+    repeat_rate = graphene.Float(required=True, description="repeatBuyers / buyers (0 when nobody bought it).")
+    orders = graphene.Int(required=True)
+    units = graphene.Int(required=True)
+    first_ordered_at = graphene.DateTime()
+    last_ordered_at = graphene.DateTime()
+    revenue = graphene.List(graphene.NonNull(CRMProductRevenue), required=True,
+                            description="Per currency, never added across currencies.")
+
+
 class RecommendationModelQuery(graphene.ObjectType):
     crm_recommendation_models = graphene.List(
         graphene.NonNull(CRMRecommendationModel), required=True, first=graphene.Int(default_value=10),
@@ -35,6 +60,9 @@ class RecommendationModelQuery(graphene.ObjectType):
     crm_product_channels = graphene.List(
         graphene.NonNull(graphene.String), required=True, product=graphene.ID(required=True),
         description="The channels a Saleor product is published and available in now. Requires MANAGE_USERS.")
+    crm_product_insight = graphene.Field(
+        CRMProductInsight, required=True, product=graphene.ID(required=True),
+        description="A product's buyers, repeat buyers, orders and revenue per currency. Requires MANAGE_USERS.")
 
     @staticmethod
     def resolve_crm_recommendation_models(root, info, first=10):
@@ -50,3 +78,8 @@ class RecommendationModelQuery(graphene.ObjectType):
         if snapshot is None:
             return []
         return sorted(available_channels(snapshot.channel_listings, snapshot.is_deleted, timezone.now()))
+
+    @staticmethod
+    def resolve_crm_product_insight(root, info, product):
+        require_staff(info)
+        return product_insight(decode_id(product, "Product", "product"))

@@ -11,6 +11,7 @@ pytestmark = pytest.mark.django_db
 
 BY_ORDER = operation("staff/customer-by-order")
 CHANNELS = operation("staff/product-channels")
+INSIGHT = operation("staff/product-insight")
 MODELS = operation("staff/recommendation-models")
 TRAIN = operation("staff/recommendation-train")
 
@@ -34,6 +35,31 @@ def test_the_channels_a_product_is_available_in(gql, events, ingest):
     _, body = gql(CHANNELS, {"product": gid("Product", 7)}, bearer=staff_token())
     _, unknown = gql(CHANNELS, {"product": gid("Product", 8)}, bearer=staff_token())
     assert body["data"]["crmProductChannels"] == ["outlet", "web"] and unknown["data"]["crmProductChannels"] == []
+
+
+def test_a_products_buyers_repeat_buyers_and_revenue_per_currency(gql, events, ingest):
+    from datetime import timedelta
+
+    tea, cake = events.line(7, quantity=2, price="4.50"), events.line(8, price="3.00")
+    ingest(events.order(email="ann@example.com", lines=[tea, cake], at=T0))
+    ingest(events.order(email="ann@example.com", lines=[tea, events.line(7, price="4.50")], at=T0 + timedelta(days=9)))
+    ingest(events.order(email="bob@example.com", lines=[tea], at=T0 + timedelta(days=3), currency="EUR"))
+    ingest(events.order(email="cy@example.com", lines=[cake], at=T0))
+    ingest(events.order(email="dee@example.com", lines=[tea], at=T0, status="canceled"))  # does not count
+    _, body = gql(INSIGHT, {"product": gid("Product", 7)}, bearer=staff_token())
+    _, never = gql(INSIGHT, {"product": gid("Product", 99)}, bearer=staff_token())
+    _, shopper = gql(INSIGHT, {"product": gid("Product", 7)}, bearer=token(user_id=5))
+    insight = body["data"]["crmProductInsight"]
+    assert (insight["buyers"], insight["repeatBuyers"], insight["repeatRate"]) == (2, 1, 0.5)
+    # ann's second order has the product on two lines: one order, three units
+    assert (insight["orders"], insight["units"]) == (3, 7)
+    assert insight["revenue"] == [
+        {"currency": "EUR", "orders": 1, "units": 2, "revenue": {"amount": 9.0, "currency": "EUR"}},
+        {"currency": "USD", "orders": 2, "units": 5, "revenue": {"amount": 22.5, "currency": "USD"}},
+    ]
+    assert insight["firstOrderedAt"].startswith(T0.date().isoformat())
+    assert never["data"]["crmProductInsight"]["buyers"] == 0 and never["data"]["crmProductInsight"]["revenue"] == []
+    assert error_codes(shopper) == ["permission_denied"]
 
 
 def test_trained_versions_newest_first_with_their_evaluation(gql):

@@ -244,10 +244,11 @@ def log_in(api_client, email):
     )["token"]
 
 
-def create_checkout(api_client, product, *, email=None, token=None, quantity=2):
+def create_checkout(api_client, product, *more, email=None, token=None, quantity=2):
+    """``checkoutCreate`` with ``quantity`` of each product's first variant."""
     checkout_input = {
         "channel": CHANNEL_SLUG,
-        "lines": [{"variantId": variant_global_id(product), "quantity": quantity}],
+        "lines": [{"variantId": variant_global_id(p), "quantity": quantity} for p in (product, *more)],
     }
     if email:
         checkout_input["email"] = email

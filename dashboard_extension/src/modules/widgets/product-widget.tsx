@@ -2,24 +2,24 @@ import { Box, Select, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 
 import type {
-  ProductBuyersQuery,
   ProductChannelsQuery,
   ProductChannelsQueryVariables,
-  ProductBuyersQueryVariables,
+  ProductInsightQuery,
+  ProductInsightQueryVariables,
   ProductRecommendationsQuery,
   ProductRecommendationsQueryVariables,
 } from "../../generated/graphql";
 import { useCrmQuery } from "../api/use-crm-query";
 import { useBridge } from "../bridge/bridge-provider";
 import { readEntityParams } from "../bridge/bridge-state";
-import { formatNumber, formatPercent } from "../format/format";
+import { formatDate, formatMoney, formatNumber, formatPercent } from "../format/format";
 import { saleorPk } from "../saleor/saleor-ids";
 import { Kpi, KpiGrid, Section } from "../ui/layout";
 import { EmptyState, QueryView } from "../ui/page-states";
 import { recommendationChannel } from "./customer-figures";
-import { productBuyerRules } from "./product-rules";
-import BUYERS from "./product-buyers.graphql?raw";
+import { boughtTogether } from "./product-rules";
 import CHANNELS from "./product-channels.graphql?raw";
+import INSIGHT from "./product-insight.graphql?raw";
 import RECOMMENDATIONS from "./product-recommendations.graphql?raw";
 import { RecommendationList } from "./recommendation-list";
 import { MissingEntity, WidgetFrame } from "./widget-frame";
@@ -53,7 +53,8 @@ const RecommendationLists = ({ productId, channel }: { productId: string; channe
         <Box display="grid" gap={3} __gridTemplateColumns="repeat(auto-fit, minmax(260px, 1fr))">
           <Box display="flex" flexDirection="column" gap={1} data-testid="also-bought">
             <Text size={3} fontWeight="bold">Also bought</Text>
-            <RecommendationList items={alsoBought} locale={state.locale} emptyText="No orders together with it yet." />
+            <RecommendationList items={boughtTogether(alsoBought)} locale={state.locale}
+              emptyText="No order has it together with another product available in this channel yet." />
           </Box>
           <Box display="flex" flexDirection="column" gap={1} data-testid="similar">
             <Text size={3} fontWeight="bold">Similar</Text>
@@ -91,30 +92,34 @@ export const ProductRecommendations = ({ productId }: { productId: string }) => 
   );
 };
 
-const Buyers = ({ productPk }: { productPk: number }) => {
+const Buyers = ({ productId }: { productId: string }) => {
   const { state } = useBridge();
-  const query = useCrmQuery<ProductBuyersQuery, ProductBuyersQueryVariables>(BUYERS, productBuyerRules(productPk));
+  const query = useCrmQuery<ProductInsightQuery, ProductInsightQueryVariables>(INSIGHT, { product: productId });
   return (
     <QueryView query={query} loadingLabel="Counting buyers…">
-      {({ buyers, repeatBuyers }) => (
-        <Box display="flex" flexDirection="column" gap={2}>
+      {({ crmProductInsight: insight }) =>
+        insight.buyers === 0 ? (
+          <EmptyState title="No buyers yet">No counted order has this product yet.</EmptyState>
+        ) : (
           <KpiGrid>
-            <Kpi label="Buyers" value={formatNumber(buyers.count, state.locale)} />
-            <Kpi label="Buyers with 2+ orders" value={formatNumber(repeatBuyers.count, state.locale)}
-              hint={buyers.count ? `${formatPercent(repeatBuyers.count / buyers.count, state.locale)} of buyers` : undefined} />
+            <Kpi label="Buyers" value={formatNumber(insight.buyers, state.locale)}
+              hint={`last order ${formatDate(insight.lastOrderedAt, state.locale)}`} />
+            <Kpi label="Repeat rate" value={formatPercent(insight.repeatRate, state.locale)}
+              hint={`${formatNumber(insight.repeatBuyers, state.locale)} ordered it again`} />
+            <Kpi label="Orders" value={formatNumber(insight.orders, state.locale)}
+              hint={`${formatNumber(insight.units, state.locale)} units`} />
+            {insight.revenue.map(({ currency, revenue }) => (
+              <Kpi key={currency} label={`Revenue (${currency})`}
+                value={formatMoney(revenue.amount, revenue.currency, state.locale)} />
+            ))}
           </KpiGrid>
-          {buyers.sample.length > 0 && (
-            <Text size={2} color="default2">
-              e.g. {buyers.sample.slice(0, 5).map((buyer) => buyer.email ?? "anonymous").join(", ")}
-            </Text>
-          )}
-        </Box>
-      )}
+        )
+      }
     </QueryView>
   );
 };
 
-/** PRODUCT_DETAILS_WIDGETS: also bought / similar, buyers and how many of them come back. */
+/** PRODUCT_DETAILS_WIDGETS: buyers, how many order it again, revenue; also bought / similar. */
 export const ProductWidget = () => {
   const { productId } = readEntityParams(window.location.href);
   const productPk = productId ? saleorPk(productId, "Product") : null;
@@ -125,7 +130,7 @@ export const ProductWidget = () => {
       ) : (
         <>
           <Section title="Buyers">
-            <Buyers productPk={productPk} />
+            <Buyers productId={productId} />
           </Section>
           <Section title="Recommendations">
             <ProductRecommendations productId={productId} />

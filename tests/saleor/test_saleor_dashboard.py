@@ -1,0 +1,223 @@
+"""The CRM inside the real Saleor Dashboard: a build of ``saleor/saleor-dashboard`` 3.23 (made locally from its
+source, never committed; ``CRM_DASHBOARD_BUILD`` names its ``build/dashboard`` folder) pointed at this Saleor
+running as a live server, driven in Debian's Chromium. Staff sign in through the Dashboard's own login form,
+open the home page, the CRM page under Customers, a customer's, a product's and an order's page, and each CRM
+view shows the figures of the orders placed through Saleor's checkout. Screenshots go to
+``test-artifacts/saleor-dashboard/``. Skipped, with the reason, without the build, Chromium or Playwright."""
+
+import http.client
+import io
+import os
+import re
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import graphene
+import pytest
+from django.core.management import call_command
+from django.db import connections
+
+from crm_saleor_api import (PLUGIN_UPDATE_MUTATION, complete_checkout, create_checkout, mutate, signed_in_customer,
+                            us_address)
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "test-artifacts" / "saleor-dashboard"
+BUILD = Path(os.environ.get("CRM_DASHBOARD_BUILD", "/nonexistent"))
+CHROMIUM = Path(os.environ.get("CRM_TEST_CHROMIUM", "/usr/bin/chromium"))
+PLUGIN_PAGES = "/plugins/global/saleor_crm_plugin.crm/dashboard/"
+TIMEOUT = 60_000
+
+if not (BUILD / "index.html").is_file():
+    pytest.skip("no Saleor Dashboard build: set CRM_DASHBOARD_BUILD to saleor-dashboard's build/dashboard "
+                "(docs/testing-against-saleor.md, 'Inside the real Dashboard')", allow_module_level=True)
+if not CHROMIUM.is_file():
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed in Saleor's virtualenv "
+                               "(uv pip install playwright)")
+
+
+class DashboardFiles(SimpleHTTPRequestHandler):
+    """The Dashboard's built files, and Saleor's API on the same origin (``/graphql/`` is passed to the live
+    server, as a shop's proxy does: Saleor answers CORS only in its ASGI app, the live server is WSGI). Any
+    other path that is not a file is the single-page app's index.html, with the API URL the build was made
+    with replaced by this origin's (the Dashboard reads it at run time)."""
+
+    saleor = ""  # the live server's URL
+
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        path = Path(self.translate_path(self.path))
+        if path.is_file() and path.name != "index.html":
+            return super().send_head()
+        api = f"http://{self.headers['Host']}/graphql/"
+        html = re.sub(r'API_URL: "[^"]*"', f'API_URL: "{api}"', (BUILD / "index.html").read_text(), count=1)
+        body = html.encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        return io.BytesIO(body)
+
+    def do_GET(self):
+        if self.path.startswith("/graphql/"):
+            return self._pass_on()
+        return super().do_GET()
+
+    def do_POST(self):
+        self._pass_on()
+
+    def _pass_on(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        target = urlsplit(self.saleor)
+        connection = http.client.HTTPConnection(target.hostname, target.port, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        connection.request(self.command, self.path, body=body, headers=headers)
+        answer = connection.getresponse()
+        content = answer.read()
+        self.send_response(answer.status)
+        for key, value in answer.getheaders():
+            if key.lower() not in ("transfer-encoding", "connection", "content-length"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+        connection.close()
+
+
+@pytest.fixture
+def dashboard_origin(live_server):
+    handler = type("Files", (DashboardFiles,), {"saleor": live_server.url})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(handler, directory=str(BUILD)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+@pytest.fixture
+def served_saleor(settings, live_server):
+    """Saleor as a server: it names itself by the live server's URL, and its read-replica alias reads the test
+    database in the server's threads too (the test mirror is set up in this thread only)."""
+    settings.PUBLIC_URL = live_server.url
+    replica, default = connections.settings["replica"], connections.settings["default"]
+    name = replica["NAME"]
+    replica["NAME"] = default["NAME"]
+    yield live_server
+    replica["NAME"] = name
+
+
+@pytest.fixture
+def chromium():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "1"  # Playwright's loop in this thread; the ORM is used from here only
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        yield browser
+        browser.close()
+    os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+
+
+def order_of(api_client, token, products, first_name):
+    checkout = create_checkout(api_client, *products, token=token)
+    return complete_checkout(api_client, checkout["id"], us_address(first_name, "Lee"), token)
+
+
+def crm_frame(page, name: str, text: str):
+    """The CRM's frame ``name`` in the Dashboard page (a frame locator: the Dashboard re-mounts a widget when it
+    refreshes its token), once it shows ``text`` and has nothing loading."""
+    frame = page.frame_locator(f"iframe[src*='{PLUGIN_PAGES}{name}']").first
+    try:
+        frame.get_by_text(text, exact=False).first.wait_for(timeout=TIMEOUT)
+        frame.locator("[aria-busy=true]").first.wait_for(state="detached", timeout=TIMEOUT)
+    except Exception:
+        screenshot(page, f"{name}-failed")
+        raise
+    return frame
+
+
+def screenshot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.wait_for_timeout(800)  # charts settle
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_crm_inside_the_real_dashboard(
+    api_client, staff_client, staff_user, product_list, shipping_zone, crm_plugin, served_saleor, dashboard_origin,
+    chromium,
+):
+    from saleor.app.models import App
+    from saleor_crm_plugin.profiles.scores import recompute_scores
+    from saleor_crm_plugin.recommendations.training import train_models
+
+    from saleor.permission.models import Permission
+
+    live_server = served_saleor
+    staff_user.user_permissions.add(*Permission.objects.all())  # a shop owner: every permission
+    # given: the plugin knows where Saleor and the Dashboard are, and is installed as the Dashboard's app
+    mutate(staff_client, PLUGIN_UPDATE_MUTATION, {"id": "saleor_crm_plugin.crm", "input": {"configuration": [
+        {"name": "public_url", "value": live_server.url}, {"name": "dashboard_origins", "value": dashboard_origin},
+    ]}}, "pluginUpdate")
+    call_command("crm_install_app")
+    app = App.objects.get(name="CRM")
+    # and orders through Saleor's checkout: Ann twice (tea with cake, then tea), Bob once (tea with cake)
+    tea, cake, jam = product_list
+    ann = signed_in_customer(api_client, staff_client, "ann.dash@example.com", "Ann", "Lee")
+    bob = signed_in_customer(api_client, staff_client, "bob.dash@example.com", "Bob", "Lee")
+    order_of(api_client, ann, [tea, cake], "Ann")
+    last = order_of(api_client, ann, [tea], "Ann")
+    order_of(api_client, bob, [tea, cake], "Bob")
+    recompute_scores()
+    train_models()
+    from saleor.account.models import User
+
+    ann_id = graphene.Node.to_global_id("User", User.objects.get(email="ann.dash@example.com").pk)
+    tea_id = graphene.Node.to_global_id("Product", tea.pk)
+
+    page = chromium.new_page(viewport={"width": 1440, "height": 1000})
+    errors = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    # when: staff sign in through the Dashboard's login form
+    page.goto(dashboard_origin + "/")
+    try:
+        page.locator("[data-test-id=email] input, input[data-test-id=email]").first.fill(staff_user.email)
+        page.locator("[data-test-id=password] input, input[data-test-id=password]").first.fill("password")
+        page.locator("[data-test-id=submit]").click()
+    except Exception:
+        screenshot(page, "sign-in-failed")
+        raise
+    page.get_by_text("Saleor Pulse").first.wait_for(timeout=TIMEOUT)  # the Dashboard's own announcement
+    page.locator("button:near(:text('Saleor Pulse'))").first.click()
+    # then: the home page shows the CRM's home widget
+    home = crm_frame(page, "home-widget", "Repeat purchase rate").locator("body").inner_text()
+    screenshot(page, "home")
+    # and the CRM page, under Customers in the sidebar
+    page.get_by_text("Customers", exact=True).first.click()
+    page.get_by_text("CRM", exact=True).first.click()
+    crm = crm_frame(page, "app", "Repeat purchase rate").locator("body").inner_text()
+    screenshot(page, "crm-overview")
+    # and the customer's page: Ann's record
+    page.goto(f"{dashboard_origin}/customers/{ann_id}")
+    customer = crm_frame(page, "customer-widget", "12-month CLV").locator("body").inner_text()
+    screenshot(page, "customer")
+    # and the product's page: tea's buyers, bought with cake
+    page.goto(f"{dashboard_origin}/products/{tea_id}")
+    frame = crm_frame(page, "product-widget", "Repeat rate")
+    frame.get_by_test_id("also-bought").get_by_text(cake.name).wait_for(timeout=TIMEOUT)
+    product = frame.locator("body").inner_text()
+    screenshot(page, "product")
+    # and the order's page: who ordered it
+    page.goto(f"{dashboard_origin}/orders/{last['id']}")
+    order = crm_frame(page, "order-widget", "12-month CLV").locator("body").inner_text()
+    screenshot(page, "order")
+
+    # the figures: two customers, both bought tea (3 orders), Ann twice; cake was bought with it
+    assert re.search(r"Repeat purchase rate\s*50", home) and re.search(r"Repeat purchase rate\s*50", crm), (home, crm)
+    assert re.search(r"Orders\s*2", customer) and "Ann Lee" in customer, customer
+    assert re.search(r"Buyers\s*2", product) and re.search(r"Repeat rate\s*50", product), product
+    assert re.search(r"Orders\s*3", product), product
+    assert re.search(r"Orders\s*2", order) and "Ann Lee" in order, order
+    assert errors == []

@@ -7,6 +7,7 @@ from saleor_crm_plugin.dashboard.pages import asset, extension_page
 from saleor_crm_plugin.dashboard.registration import register, verify_over_http
 from saleor_crm_plugin.dashboard.routes import manifest_view
 from saleor_crm_plugin.graphql.view import graphql_view
+from saleor_crm_plugin.support.pages import reply_page, survey_page
 
 # The mail links' pages at the path Saleor serves them under (/plugins/global/<plugin id>/…),
 # so a link works the same on the standalone host. csrf_exempt: RFC 8058's one-click POST
@@ -17,6 +18,8 @@ urlpatterns = [
     path(f"{PLUGIN_PATH.lstrip('/')}graphql/", graphql_view),
     path(f"{PLUGIN_PATH.lstrip('/')}unsubscribe/<str:token>", csrf_exempt(unsubscribe_page)),
     path(f"{PLUGIN_PATH.lstrip('/')}confirm/<str:token>", csrf_exempt(confirm_page)),
+    path(f"{PLUGIN_PATH.lstrip('/')}survey/<str:token>", csrf_exempt(survey_page)),
+    path(f"{PLUGIN_PATH.lstrip('/')}reply/<str:token>", csrf_exempt(reply_page)),
     # The Dashboard app: manifest, registration (Saleor POSTs the app token; checked with Saleor's API), pages.
     path(f"{PLUGIN_PATH.lstrip('/')}manifest", manifest_view),
     path(f"{PLUGIN_PATH.lstrip('/')}register", csrf_exempt(lambda request: register(request, verify_over_http))),

@@ -189,6 +189,28 @@ SPECS = {
             "interrupted sending. Read at start-up only.",
             maximum=3600,
         ),
+        SettingSpec(
+            "automation_scan_seconds",
+            60,
+            "Automation interval (seconds)",
+            "How often Celery beat looks for automation triggers (abandoned checkouts, fulfilled orders, "
+            "lapsed customers, new subscribers) and sends the mails that are due. Read at start-up only.",
+            maximum=3600,
+        ),
+        SettingSpec(
+            "survey_link_days",
+            30,
+            "Survey link validity (days)",
+            "How long the score links of a satisfaction survey mail work.",
+            maximum=3650,
+        ),
+        SettingSpec(
+            "reply_link_days",
+            90,
+            "Reply link validity (days)",
+            "How long the link in a service reply, where the customer answers without signing in, works.",
+            maximum=3650,
+        ),
     ]
 }
 
@@ -275,6 +297,15 @@ TEXT_SPECS = {
             "Product links in mails, e.g. https://shop.example.com/{channel}/products/{slug} "
             "(placeholders: {channel}, {slug}, {id}). Empty: no product links.", kind="url_pattern"),
         TextSettingSpec(
+            "storefront_checkout_url", "Storefront checkout URL pattern",
+            "The link back to a checkout in abandoned-checkout mails, e.g. "
+            "https://shop.example.com/{channel}/checkout?token={token} (placeholders: {channel}, {token}). "
+            "Empty: the mail has no link to the checkout.", kind="checkout_url_pattern"),
+        TextSettingSpec(
+            "shop_time_zone", "Shop time zone",
+            "An IANA time zone such as Europe/Warsaw: automations' quiet hours are in it. Empty: UTC.",
+            kind="time_zone"),
+        TextSettingSpec(
             "shop_name", "Shop name", "Shown in mails and on the unsubscribe page. Empty: the sender name."),
         TextSettingSpec(
             "dashboard_origins", "Dashboard origins",
@@ -310,6 +341,7 @@ def get_text_setting(name: str, *, use_database: bool = True) -> str:
 
 def validate_text(name: str, value) -> str:
     """Check one text setting; raise ValueError with a readable message. Returns the value to store."""
+    import zoneinfo
     from urllib.parse import urlsplit
 
     from django.core.exceptions import ValidationError
@@ -334,12 +366,16 @@ def validate_text(name: str, value) -> str:
             check_url(text)
         elif spec.kind == "url_pattern":
             check_url(text.format(channel="c", slug="s", id=1))
+        elif spec.kind == "checkout_url_pattern":
+            check_url(text.format(channel="c", token="t"))
+        elif spec.kind == "time_zone":
+            zoneinfo.ZoneInfo(text)
         elif spec.kind == "origins":
             for origin in text.split():
                 check_url(origin)
                 if urlsplit(origin).path.strip("/") or urlsplit(origin).query:
                     raise ValueError(origin)
-    except (ValidationError, KeyError, IndexError, ValueError):
+    except (ValidationError, KeyError, IndexError, ValueError, zoneinfo.ZoneInfoNotFoundError):
         raise ValueError(f"{spec.label} is not valid: {text!r}.") from None
     if spec.kind == "provider":
         from .campaigns.providers import backend_path

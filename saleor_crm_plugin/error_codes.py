@@ -60,3 +60,22 @@ class CampaignErrorCode(str, Enum):
     OUT_OF_RANGE = "out_of_range"
     NOT_CONFIGURED = "not_configured"
     SEND_FAILED = "send_failed"
+
+
+class SupportErrorCode(str, Enum):
+    """Why feedback, a service request's reply or close, or a survey answer was refused."""
+
+    REQUIRED = "required"
+    INVALID = "invalid"
+    TOO_LONG = "too_long"
+    INVALID_EMAIL = "invalid_email"
+    INVALID_CHANNEL = "invalid_channel"
+    INVALID_KIND = "invalid_kind"
+    INVALID_SCORE = "invalid_score"
+    ORDER_NOT_FOUND = "order_not_found"  # never says whether the order exists, only that it does not match
+    NOT_FOUND = "not_found"
+    INVALID_STATE = "invalid_state"
+    INVALID_TOKEN = "invalid_token"
+    TOKEN_EXPIRED = "token_expired"
+    NOT_CONFIGURED = "not_configured"
+    SEND_FAILED = "send_failed"

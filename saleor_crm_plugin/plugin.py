@@ -228,7 +228,8 @@ class CRMPlugin(BasePlugin):
         """``/plugins/global/saleor_crm_plugin.crm/<path>``: the CRM's HTTP endpoints.
 
         ``graphql/`` is the CRM's GraphQL API (Saleor's JWTs, verified by Saleor);
-        ``unsubscribe/<token>`` and ``confirm/<token>`` are the pages of the links in mails;
+        ``unsubscribe/<token>``, ``confirm/<token>``, ``survey/<token>`` and ``reply/<token>`` are the
+        pages of the links in mails;
         ``manifest``, ``register`` and ``dashboard/…`` make the plugin the Dashboard's CRM app.
         """
         if not self.active:
@@ -241,7 +242,9 @@ class CRMPlugin(BasePlugin):
                 return graphql_view(request)
         from .campaigns.pages import route as mail_link_page
         from .dashboard.routes import route as dashboard_route
+        from .support.pages import route as support_link_page
 
-        with allow_writer():  # an unsubscribe, a confirmation or the app's registration writes
-            page = dashboard_route(request, path, _issued_app_token, _saleor_api_url) or mail_link_page(request, path)
+        with allow_writer():  # an unsubscribe, a confirmation, a survey answer or the app's registration writes
+            page = (dashboard_route(request, path, _issued_app_token, _saleor_api_url)
+                    or mail_link_page(request, path) or support_link_page(request, path))
         return page if page is not None else HttpResponseNotFound("Unknown CRM endpoint")

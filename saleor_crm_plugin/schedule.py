@@ -53,6 +53,7 @@ ANALYTICS_TASK = "saleor_crm_plugin.tasks.recompute_analytics"
 BACKFILL_TASK = "saleor_crm_plugin.tasks.backfill_shop"
 CAMPAIGN_SEND_TASK = "saleor_crm_plugin.tasks.send_campaign"  # args: campaign id
 CAMPAIGN_DISPATCH_TASK = "saleor_crm_plugin.tasks.dispatch_campaigns"
+AUTOMATION_TASK = "saleor_crm_plugin.tasks.run_automations"
 CONFIRMATION_TASK = "saleor_crm_plugin.tasks.send_consent_confirmation"  # args: consent record id
 
 # Every beat entry of ours is named ``crm-…`` and runs a task of this package;
@@ -101,6 +102,8 @@ def periodic_entries() -> dict[str, dict]:
         "crm-abandoned-checkouts": {"task": ABANDONED_TASK, "schedule": max(interval, 60.0)},
         "crm-campaign-dispatcher": {"task": CAMPAIGN_DISPATCH_TASK,
                                     "schedule": float(get_setting("campaign_dispatch_seconds", use_database=False))},
+        "crm-automations": {"task": AUTOMATION_TASK,
+                            "schedule": float(get_setting("automation_scan_seconds", use_database=False))},
         "crm-nightly-training": {"task": TRAIN_TASK, "schedule": crontab(hour=hour, minute=17)},
         "crm-nightly-analytics": {"task": ANALYTICS_TASK, "schedule": crontab(hour=hour, minute=2)},
     }

@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from .campaigns import confirmation, sending
+from .campaigns.automations import running
 from .config import get_setting
 from .events.backfill import is_complete, run_backfill_once
 from .events.fold import process_pending
@@ -13,8 +14,8 @@ from .profiles.scores import recompute_scores
 from .profiles.checkouts import detect_abandoned_checkouts as detect
 from .recommendations.training import TrainingError, train_models
 from .schedule import (
-    ABANDONED_TASK, ANALYTICS_TASK, BACKFILL_TASK, CAMPAIGN_DISPATCH_TASK, CAMPAIGN_SEND_TASK, CONFIRMATION_TASK,
-    FOLD_TASK, SWEEP_TASK, TRAIN_TASK,
+    ABANDONED_TASK, ANALYTICS_TASK, AUTOMATION_TASK, BACKFILL_TASK, CAMPAIGN_DISPATCH_TASK, CAMPAIGN_SEND_TASK,
+    CONFIRMATION_TASK, FOLD_TASK, SWEEP_TASK, TRAIN_TASK,
 )
 from .segments.membership import refresh_all
 
@@ -113,6 +114,13 @@ def dispatch_campaigns():
     """Start due campaigns, resume interrupted ones, report mails of unknown fate (every minute)."""
     with allow_writer():
         return sending.dispatch()
+
+
+@shared_task(name=AUTOMATION_TASK, ignore_result=True)
+def run_automations():
+    """Plan automation runs for new triggers, turn due runs into mails and send them (every minute)."""
+    with allow_writer():
+        return running.run_automations()
 
 
 @shared_task(name=CONFIRMATION_TASK, ignore_result=True)

@@ -15,19 +15,19 @@ from ..config import get_setting
 from ..models import Campaign, Segment
 from ..segments.membership import refresh_segment
 
-# %(channel)s, %(cap)s (mails), %(cap_days)s and %(campaign)s are bound by the caller;
-# p is the profile, "email" the address the mail goes to.
+# %(cap)s (mails), %(cap_days)s and %(campaign)s (0 for an automation's mail) are bound by the caller;
+# p is the profile, {email} the address the mail goes to, {channel} the channel whose consent counts.
 SKIP_REASON_SQL = """
 CASE
     WHEN p.id IS NULL OR p.erased_at IS NOT NULL THEN 'erased'
     WHEN {email} IS NULL OR {email} = '' THEN 'no_email'
     WHEN NOT EXISTS (SELECT 1 FROM crm_channel_consent cc WHERE cc.profile_id = p.id
-                     AND cc.channel = %(channel)s AND cc.state = 'subscribed') THEN 'no_consent'
+                     AND cc.channel = {channel} AND cc.state = 'subscribed') THEN 'no_consent'
     WHEN EXISTS (SELECT 1 FROM crm_suppression s
                  WHERE s.email_hash = encode(sha256(convert_to({email}, 'UTF8')), 'hex')) THEN 'suppressed'
     WHEN %(cap)s > 0 AND (SELECT count(*) FROM crm_delivery f WHERE f.profile_id = p.id
                           AND f.sent_at > now() - make_interval(days => %(cap_days)s)
-                          AND f.campaign_id <> %(campaign)s) >= %(cap)s THEN 'frequency_cap'
+                          AND f.campaign_id IS DISTINCT FROM %(campaign)s) >= %(cap)s THEN 'frequency_cap'
 END"""
 
 FREEZE_SQL = f"""
@@ -36,7 +36,7 @@ INSERT INTO crm_delivery (campaign_id, profile_id, email, state, skip_reason, at
 SELECT %(campaign)s, p.id, p.email, CASE WHEN r.reason IS NULL THEN 'queued' ELSE 'skipped' END,
        COALESCE(r.reason, ''), 0, now(), '', '', ''
 FROM crm_customer_profile p
-CROSS JOIN LATERAL (SELECT {SKIP_REASON_SQL.format(email="p.email")} AS reason) r
+CROSS JOIN LATERAL (SELECT {SKIP_REASON_SQL.format(email="p.email", channel="%(channel)s")} AS reason) r
 WHERE p.id IN (SELECT profile_id FROM crm_segment_member WHERE segment_id = ANY(%(include)s))
   AND p.id NOT IN (SELECT profile_id FROM crm_segment_member WHERE segment_id = ANY(%(exclude)s))
 ORDER BY p.id

@@ -47,6 +47,15 @@ RETRY_BASE_SECONDS = 60
 MAX_ERROR = 1000
 ANALYZE_AFTER_ROWS = 10_000
 
+# The claim's last part, after a ``judged`` CTE of rows with their skip ``reason`` (campaigns and automations).
+CLAIM_UPDATE_SQL = """
+UPDATE crm_delivery d
+SET state = CASE WHEN judged.reason IS NULL THEN 'sending' ELSE 'skipped' END,
+    skip_reason = COALESCE(judged.reason, ''),
+    claimed_at = now(),
+    attempts = d.attempts + CASE WHEN judged.reason IS NULL THEN 1 ELSE 0 END
+FROM judged WHERE d.id = judged.id"""
+
 CLAIM_SQL = f"""
 WITH picked AS (
     SELECT d.id FROM crm_delivery d
@@ -55,30 +64,26 @@ WITH picked AS (
     ORDER BY d.id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
 ), judged AS MATERIALIZED (  -- the rules run once per row, not once per reference below
     SELECT d.id, p.id AS profile_id, p.first_name, p.last_name, p.favourite_categories,
-           {audience.SKIP_REASON_SQL.format(email="d.email")} AS reason
+           {audience.SKIP_REASON_SQL.format(email="d.email", channel="%(channel)s")} AS reason
     FROM picked JOIN crm_delivery d ON d.id = picked.id
     LEFT JOIN crm_customer_profile p ON p.id = d.profile_id
-)
-UPDATE crm_delivery d
-SET state = CASE WHEN judged.reason IS NULL THEN 'sending' ELSE 'skipped' END,
-    skip_reason = COALESCE(judged.reason, ''),
-    claimed_at = now(),
-    attempts = d.attempts + CASE WHEN judged.reason IS NULL THEN 1 ELSE 0 END
-FROM judged WHERE d.id = judged.id
+){CLAIM_UPDATE_SQL}
 RETURNING d.id, d.profile_id, d.email, d.attempts, judged.reason, judged.first_name, judged.last_name,
           judged.favourite_categories
 """
 
-# A mail to retry whose campaign was cancelled meanwhile is cancelled, not queued again.
+# A mail to retry whose campaign was cancelled meanwhile is cancelled, not queued again (campaign and
+# automation mails alike: an automation's mail has no campaign).
 RECORD_SQL = """
 UPDATE crm_delivery d
-SET state = CASE WHEN v.state = 'queued' AND c.state = 'cancelled' THEN 'cancelled' ELSE v.state END,
+SET state = CASE WHEN v.state = 'queued' AND EXISTS (SELECT 1 FROM crm_campaign c WHERE c.id = d.campaign_id
+                                                     AND c.state = 'cancelled') THEN 'cancelled' ELSE v.state END,
     sent_at = CASE WHEN v.state = 'sent' THEN now() ELSE d.sent_at END,
     message_id = v.message_id, provider_message_id = v.provider_id, error = v.error,
     next_attempt_at = CASE WHEN v.state = 'queued' THEN now() + make_interval(secs => v.delay) END
 FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[], %s::text[], %s::float8[])
-     AS v(id, state, message_id, provider_id, error, delay), crm_campaign c
-WHERE d.id = v.id AND c.id = d.campaign_id AND d.state IN ('sending', 'unknown')
+     AS v(id, state, message_id, provider_id, error, delay)
+WHERE d.id = v.id AND d.state IN ('sending', 'unknown')
 """
 
 
@@ -96,7 +101,9 @@ class SendReport:
 
 
 @dataclass
-class _Outcome:
+class Outcome:
+    """What became of one mail: the delivery's new state, with the provider's id or the error."""
+
     state: str
     message_id: str
     provider_id: str = ""
@@ -164,7 +171,7 @@ def send_campaign(campaign_id: int, *, time_budget: float = TASK_TIME_BUDGET_SEC
         ready = [row for row in rows if row["reason"] is None]
         report.skipped += len(rows) - len(ready)
         outcomes = _send_batch(campaign, ready, renderer, contexts, from_header) if ready else {}
-        _record(outcomes)
+        record_outcomes(outcomes)
         for outcome in outcomes.values():
             if outcome.state == "sent":
                 report.sent += 1
@@ -201,13 +208,16 @@ def _claim(campaign: Campaign, limit: int) -> list[dict] | None:
         return rows
 
 
+def recipient_profiles(rows: list[dict]) -> list[dict]:
+    """The profile part of claimed rows, as ``RecipientContexts.build`` takes it."""
+    return [{"id": r["profile_id"], "email": r["email"], "first_name": r["first_name"],
+             "last_name": r["last_name"], "favourite_categories": r["favourite_categories"] or []} for r in rows]
+
+
 def _send_batch(campaign: Campaign, rows: list[dict], renderer: Renderer, contexts: RecipientContexts,
-                from_header: str) -> dict[int, _Outcome]:
-    outcomes: dict[int, _Outcome] = {}
-    profiles = [{"id": r["profile_id"], "email": r["email"], "first_name": r["first_name"],
-                 "last_name": r["last_name"], "favourite_categories": r["favourite_categories"] or []}
-                for r in rows]
-    variables = contexts.build(profiles)
+                from_header: str) -> dict[int, Outcome]:
+    outcomes: dict[int, Outcome] = {}
+    variables = contexts.build(recipient_profiles(rows))
     messages = []
     for row in rows:
         mid = row["message_id"]
@@ -219,9 +229,18 @@ def _send_batch(campaign: Campaign, rows: list[dict], renderer: Renderer, contex
                 metadata={"campaign": campaign.pk, "delivery": row["id"]}, tags=["crm-campaign"])
         except Exception as error:  # noqa: BLE001 - one recipient's bad data must not stop the others
             logger.exception("CRM campaign %s: could not render delivery %s", campaign.pk, row["id"])
-            outcomes[row["id"]] = _Outcome("failed", mid, error=f"render: {error}"[:MAX_ERROR])
+            outcomes[row["id"]] = Outcome("failed", mid, error=f"render: {error}"[:MAX_ERROR])
             continue
         messages.append((row, mid, message))
+    outcomes.update(send_messages(messages))
+    return outcomes
+
+
+def send_messages(messages: list[tuple[dict, str, object]]) -> dict[int, "Outcome"]:
+    """Hand ``(row, message id, message)`` to the provider over one connection; the outcome per row id.
+
+    A provider that cannot be reached leaves every row to retry later."""
+    outcomes: dict[int, Outcome] = {}
     if not messages:
         return outcomes
     max_attempts = get_setting("send_max_attempts")
@@ -244,7 +263,7 @@ def _send_batch(campaign: Campaign, rows: list[dict], renderer: Renderer, contex
     return outcomes
 
 
-def _deliver(backend, row: dict, mid: str, message, max_attempts: int) -> _Outcome:
+def _deliver(backend, row: dict, mid: str, message, max_attempts: int) -> Outcome:
     """Hand one mail to the provider and classify what it answered."""
     from anymail.exceptions import AnymailAPIError, AnymailInvalidAddress, AnymailRecipientsRefused
 
@@ -256,36 +275,36 @@ def _deliver(backend, row: dict, mid: str, message, max_attempts: int) -> _Outco
                            for code, text in answers)
         if answers and all(400 <= code < 500 for code, _ in answers):
             return _temporary(row, mid, reason, max_attempts)
-        return _Outcome("failed", mid, error=reason[:MAX_ERROR])
+        return Outcome("failed", mid, error=reason[:MAX_ERROR])
     except (AnymailRecipientsRefused, AnymailInvalidAddress, smtplib.SMTPSenderRefused) as error:
-        return _Outcome("failed", mid, error=str(error)[:MAX_ERROR])
+        return Outcome("failed", mid, error=str(error)[:MAX_ERROR])
     except smtplib.SMTPResponseException as error:
         if 400 <= error.smtp_code < 500:
             return _temporary(row, mid, f"{error.smtp_code} {error.smtp_error!r}", max_attempts)
-        return _Outcome("failed", mid, error=f"{error.smtp_code} {error.smtp_error!r}"[:MAX_ERROR])
+        return Outcome("failed", mid, error=f"{error.smtp_code} {error.smtp_error!r}"[:MAX_ERROR])
     except AnymailAPIError as error:
         status = getattr(error, "status_code", None)
         if status is None or status == 429 or status >= 500:
             return _temporary(row, mid, str(error), max_attempts)
-        return _Outcome("failed", mid, error=str(error)[:MAX_ERROR])
+        return Outcome("failed", mid, error=str(error)[:MAX_ERROR])
     except (OSError, smtplib.SMTPException) as error:  # connection lost, timeout: the provider may be back soon
         return _temporary(row, mid, f"{type(error).__name__}: {error}", max_attempts)
     status = getattr(message, "anymail_status", None)
     if status is not None and status.status and status.status & {"rejected", "invalid"}:
         recipient = status.recipients.get(row["email"])
         reason = getattr(recipient, "status", None) or ",".join(sorted(status.status))
-        return _Outcome("failed", mid, error=f"provider: {reason}")
+        return Outcome("failed", mid, error=f"provider: {reason}")
     provider_id = getattr(status, "message_id", None) if status is not None else None
-    return _Outcome("sent", mid, provider_id=str(mid if provider_id in (None, "") else provider_id)[:255])
+    return Outcome("sent", mid, provider_id=str(mid if provider_id in (None, "") else provider_id)[:255])
 
 
-def _temporary(row: dict, mid: str, error: str, max_attempts: int) -> _Outcome:
+def _temporary(row: dict, mid: str, error: str, max_attempts: int) -> Outcome:
     if row["attempts"] >= max_attempts:
-        return _Outcome("failed", mid, error=f"gave up after {row['attempts']} attempts: {error}"[:MAX_ERROR])
-    return _Outcome("queued", mid, error=error[:MAX_ERROR], delay=RETRY_BASE_SECONDS * 2 ** (row["attempts"] - 1))
+        return Outcome("failed", mid, error=f"gave up after {row['attempts']} attempts: {error}"[:MAX_ERROR])
+    return Outcome("queued", mid, error=error[:MAX_ERROR], delay=RETRY_BASE_SECONDS * 2 ** (row["attempts"] - 1))
 
 
-def _record(outcomes: dict[int, _Outcome]) -> None:
+def record_outcomes(outcomes: dict[int, Outcome]) -> None:
     if not outcomes:
         return
     ids = sorted(outcomes)

@@ -85,6 +85,11 @@ class OrderFact:
     profile_id: int | None
     scrub: bool
     flags: set = field(default_factory=set)
+    fulfilled_at: datetime | None = None  # the earliest version that showed it fulfilled
+
+    def saw(self, event: OrderEvent, flags: set) -> None:
+        if "is_fulfilled" in flags and (self.fulfilled_at is None or event.updated_at < self.fulfilled_at):
+            self.fulfilled_at = event.updated_at
 
 
 def order_flags(event: OrderEvent) -> set:
@@ -100,9 +105,11 @@ def reduce_orders(items) -> dict[str, OrderFact]:
         fact = facts.get(event.order_id)
         flags = order_flags(event)
         if fact is None:
-            facts[event.order_id] = OrderFact(event, key, profile_id, scrub, flags)
+            fact = facts[event.order_id] = OrderFact(event, key, profile_id, scrub, set(flags))
+            fact.saw(event, flags)
             continue
         fact.flags |= flags
+        fact.saw(event, flags)
         if _newer((event.updated_at, key), (fact.event.updated_at, fact.version_key)):
             fact.event, fact.version_key, fact.profile_id, fact.scrub = event, key, profile_id, scrub
     return facts
@@ -132,7 +139,7 @@ def write_orders(facts: dict[str, OrderFact]) -> set[int]:
             "channel": e.channel, "currency": e.currency, "status": e.status,
             "total_gross": e.total_gross, "total_net": e.total_net, "lines_count": len(e.lines),
             "placed_at": e.placed_at, "checkout_token": e.checkout_token, "country": e.country,
-            "source_updated_at": e.updated_at, "version_key": fact.version_key,
+            "source_updated_at": e.updated_at, "version_key": fact.version_key, "fulfilled_at": fact.fulfilled_at,
         }
         row.update({flag: flag in fact.flags for flag in ORDER_FLAGS})
         rows.append(row)
@@ -141,6 +148,7 @@ def write_orders(facts: dict[str, OrderFact]) -> set[int]:
         "total_gross", "total_net", "lines_count", "placed_at", "checkout_token", "country",
     ]
     merged = {flag: f"t.{flag} OR EXCLUDED.{flag}" for flag in ORDER_FLAGS}
+    merged["fulfilled_at"] = "LEAST(t.fulfilled_at, EXCLUDED.fulfilled_at)"  # LEAST skips NULLs
     stored = upsert("crm_order", "order_id", rows, snapshot, merged)
     winners = {order_id: pk for order_id, pk, version in stored if version == facts[order_id].version_key}
     _replace_lines(winners, facts, existing)

@@ -11,6 +11,7 @@ from ..money import round_money
 from ..reports import cohorts as shop_reports
 from .ids import global_id
 from .pagination import check_first, paginate
+from .support_types import CRMSatisfactionFigures
 from .types import money_field
 
 TYPES = "saleor_crm_plugin.graphql.types"  # by import path: types.py refers to this module's types the same way
@@ -73,6 +74,8 @@ class CRMCohort(graphene.ObjectType):
     customers = graphene.Int(required=True)
     retention = graphene.List(graphene.NonNull(graphene.Float), required=True,
                               description="Share of the cohort ordering in month 0, 1, 2, … after acquisition.")
+    satisfaction = graphene.Field(CRMSatisfactionFigures, required=True,
+                                  description="CSAT and NPS over every survey answer of the cohort's customers.")
 
 
 class CRMRevenue(graphene.ObjectType):

@@ -2,8 +2,10 @@
 
 import graphene
 
+from .automations import AutomationQuery
 from .campaigns import CampaignQuery
 from .federation import FederationQuery, Product, User
+from .mutations.automation_update import CRMAutomationUpdate
 from .mutations.campaign_cancel import CRMCampaignCancel
 from .mutations.campaign_create import CRMCampaignCreate
 from .mutations.campaign_delete import CRMCampaignDelete
@@ -17,22 +19,27 @@ from .mutations.email_template_create import CRMEmailTemplateCreate
 from .mutations.email_template_delete import CRMEmailTemplateDelete
 from .mutations.email_template_test_send import CRMEmailTemplateTestSend
 from .mutations.email_template_update import CRMEmailTemplateUpdate
+from .mutations.feedback_send import CRMFeedbackSend
 from .mutations.marketing_confirm import CRMMarketingConfirm
 from .mutations.marketing_consent_update import CRMMarketingConsentUpdate
 from .mutations.marketing_subscribe import CRMMarketingSubscribe
 from .mutations.recommendation_train import CRMRecommendationTrain
 from .mutations.segment_save import CRMSegmentCreate, CRMSegmentDelete, CRMSegmentUpdate
+from .mutations.service_request_close import CRMServiceRequestClose
+from .mutations.service_request_reply import CRMServiceRequestReply
 from .mutations.suppression_add import CRMSuppressionAdd
 from .mutations.suppression_remove import CRMSuppressionRemove
+from .mutations.survey_answer import CRMSurveyAnswer
 from .privacy import PrivacyQuery
 from .queries import Query as CRMQuery
 from .recommendation_models import RecommendationModelQuery
 from .segments import SegmentQuery
+from .support import SupportQuery
 from .suppressions import SuppressionQuery
 
 
-class Query(CRMQuery, SegmentQuery, CampaignQuery, SuppressionQuery, RecommendationModelQuery, PrivacyQuery,
-            FederationQuery, graphene.ObjectType):
+class Query(CRMQuery, SegmentQuery, CampaignQuery, AutomationQuery, SuppressionQuery, RecommendationModelQuery,
+            PrivacyQuery, SupportQuery, FederationQuery, graphene.ObjectType):
     pass
 
 
@@ -50,6 +57,7 @@ class Mutation(graphene.ObjectType):
     crm_email_template_delete = CRMEmailTemplateDelete.Field()
     crm_email_template_test_send = CRMEmailTemplateTestSend.Field()
     crm_campaign_create = CRMCampaignCreate.Field()
+    crm_automation_update = CRMAutomationUpdate.Field()
     crm_campaign_update = CRMCampaignUpdate.Field()
     crm_campaign_delete = CRMCampaignDelete.Field()
     crm_campaign_schedule = CRMCampaignSchedule.Field()
@@ -59,6 +67,10 @@ class Mutation(graphene.ObjectType):
     crm_suppression_add = CRMSuppressionAdd.Field()
     crm_suppression_remove = CRMSuppressionRemove.Field()
     crm_recommendation_train = CRMRecommendationTrain.Field()
+    crm_feedback_send = CRMFeedbackSend.Field()
+    crm_survey_answer = CRMSurveyAnswer.Field()
+    crm_service_request_reply = CRMServiceRequestReply.Field()
+    crm_service_request_close = CRMServiceRequestClose.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation, types=[User, Product], auto_camelcase=True)

@@ -6,12 +6,14 @@ from ..models import CRMOrder as OrderModel
 from ..money import round_money
 from ..campaigns.consent import history_of
 from ..profiles.timeline import timeline
+from ..support.satisfaction import customer_satisfaction
 from .consent_types import CRMChannelConsent, CRMConsentRecord, consents_loader
 from .ids import global_id
 from .pagination import check_first, connection, paginate
 from .recommendations import Recommendation, for_customer
 
 INSIGHT_TYPES = "saleor_crm_plugin.graphql.insight_types"
+SUPPORT_TYPES = "saleor_crm_plugin.graphql.support_types"
 
 
 class CRMMoney(graphene.ObjectType):
@@ -213,6 +215,8 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     segments = graphene.List(graphene.NonNull(f"{INSIGHT_TYPES}.CRMSegment"), required=True)
     consent_history = graphene.List(graphene.NonNull(CRMConsentRecord), required=True, first=graphene.Int(),
                                     description="Consent changes, newest first (default 20).")
+    satisfaction = graphene.Field(f"{SUPPORT_TYPES}.CRMCustomerSatisfaction", required=True, first=graphene.Int(),
+                                  description="Latest CSAT and NPS, and the survey answers (newest first, default 20).")
 
     @staticmethod
     def resolve_id(root, info):
@@ -261,6 +265,10 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     @staticmethod
     def resolve_consent_history(root, info, first=None):
         return history_of(root.pk, limit=check_first(first))
+
+    @staticmethod
+    def resolve_satisfaction(root, info, first=None):
+        return customer_satisfaction(root.pk, limit=check_first(first))
 
 
 CRMCustomerConnection = connection(CRMCustomer, "CRMCustomerCountable")

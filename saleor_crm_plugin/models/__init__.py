@@ -1,5 +1,6 @@
 from .scores import AnalyticsRun, CustomerAnalytics
 from .app import AppRegistration
+from .automation import Automation, AutomationKind, AutomationRun, AutomationStep, RunReason, RunState
 from .campaign import Campaign, CampaignState, Delivery, DeliveryState, EmailTemplate, SkipReason
 from .checkout import CRMCheckout
 from .consent import ChannelConsent, ConsentRecord, ConsentSource, ConsentState, Suppression, SuppressionReason
@@ -10,9 +11,16 @@ from .recommendation import RecommendationModel
 from .segment import Segment, SegmentMember
 from .profile import CustomerNote, CustomerProfile, CustomerSpend, DirtyProfile, ErasedIdentity
 from .settings import BackfillCursor, CRMSetting
+from .support import ServiceMessage, ServiceRequest, SurveyResponse  # noqa: F401 - registers the models
 
 __all__ = [
     "AppRegistration",
+    "Automation",
+    "AutomationKind",
+    "AutomationRun",
+    "AutomationStep",
+    "RunReason",
+    "RunState",
     "Campaign",
     "CampaignState",
     "ChannelConsent",

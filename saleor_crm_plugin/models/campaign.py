@@ -81,10 +81,14 @@ class SkipReason(models.TextChoices):
 
 
 class Delivery(models.Model):
-    """One recipient of one campaign: at most one mail, ever (unique campaign and customer)."""
+    """One recipient of one campaign (unique campaign and customer) or one automation run (unique run): at most
+    one mail, ever."""
 
+    # A campaign's mail, or an automation's (``run``): exactly one of the two.
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="deliveries",
-                                 db_constraint=False, db_index=False)
+                                 db_constraint=False, db_index=False, null=True, blank=True)
+    run = models.OneToOneField("AutomationRun", on_delete=models.CASCADE, related_name="delivery",
+                               db_constraint=False, null=True, blank=True)
     profile = models.ForeignKey("CustomerProfile", on_delete=models.DO_NOTHING, related_name="+",
                                 db_constraint=False)
     email = models.CharField(max_length=254, null=True, blank=True)
@@ -101,9 +105,16 @@ class Delivery(models.Model):
 
     class Meta:
         db_table = "crm_delivery"
-        constraints = [models.UniqueConstraint(fields=["campaign", "profile"], name="crm_delivery_campaign_profile")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "profile"], name="crm_delivery_campaign_profile"),
+            models.CheckConstraint(condition=models.Q(campaign__isnull=True) ^ models.Q(run__isnull=True),
+                                   name="crm_delivery_campaign_or_run"),
+        ]
         indexes = [
             models.Index(fields=["campaign", "state", "id"], name="crm_delivery_state_idx"),
+            # The automation sender's queue.
+            models.Index(fields=["id"], name="crm_delivery_run_queue_idx",
+                         condition=models.Q(run__isnull=False, state="queued")),
             # The frequency cap counts a customer's recent mails across campaigns.
             models.Index(fields=["profile", "sent_at"], name="crm_delivery_profile_sent_idx",
                          condition=models.Q(sent_at__isnull=False)),

@@ -62,7 +62,10 @@ class ConsentRecord(models.Model):
 
     class Meta:
         db_table = "crm_consent_record"
-        indexes = [models.Index(fields=["profile", "at"], name="crm_consent_record_profile_idx")]
+        indexes = [
+            models.Index(fields=["profile", "at"], name="crm_consent_record_profile_idx"),
+            models.Index(fields=["at"], name="crm_consent_record_at_idx"),  # the welcome automation's scan
+        ]
 
 
 class SuppressionReason(models.TextChoices):

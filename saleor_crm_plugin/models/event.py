@@ -54,6 +54,9 @@ class CRMEvent(models.Model):
                 condition=models.Q(status="pending"),
             ),
             models.Index(fields=["profile", "occurred_at"], name="crm_event_timeline_idx"),
+            # The welcome automation's scan for new accounts.
+            models.Index(fields=["occurred_at"], name="crm_event_account_idx",
+                         condition=models.Q(kind="customer.created")),
         ]
 
     def __str__(self):

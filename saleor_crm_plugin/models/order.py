@@ -57,6 +57,8 @@ class CRMOrder(models.Model):
     version_key = models.CharField(max_length=64)
     is_paid = models.BooleanField(default=False)
     is_fulfilled = models.BooleanField(default=False)
+    # The first version that showed it fulfilled (its update time): what "N days after fulfilment" counts from.
+    fulfilled_at = models.DateTimeField(null=True, blank=True)
     is_cancelled = models.BooleanField(default=False)
     is_expired = models.BooleanField(default=False)
     is_refunded = models.BooleanField(default=False)
@@ -65,7 +67,11 @@ class CRMOrder(models.Model):
     class Meta:
         db_table = "crm_order"
         constraints = [models.UniqueConstraint(fields=["order_id"], name="crm_order_order_id_uniq")]
-        indexes = [models.Index(fields=["profile", "placed_at"], name="crm_order_profile_idx")]
+        indexes = [
+            models.Index(fields=["profile", "placed_at"], name="crm_order_profile_idx"),
+            models.Index(fields=["fulfilled_at"], name="crm_order_fulfilled_idx",
+                         condition=models.Q(fulfilled_at__isnull=False)),
+        ]
 
     @property
     def counts(self) -> bool:

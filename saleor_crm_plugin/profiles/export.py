@@ -13,10 +13,11 @@ import json
 from ..normalized.schema import normalize_email
 from ..normalized.summaries import summarize_payload
 from ..models import (
-    ChannelConsent, ConsentRecord, CRMCheckout, CRMEvent, CRMOrder, CustomerAnalytics, CustomerNote, CustomerSpend,
+    AutomationRun, ChannelConsent, ConsentRecord, CRMCheckout, CRMEvent, CRMOrder, CustomerAnalytics, CustomerNote, CustomerSpend,
     Delivery, SegmentMember, Suppression,
 )
 from ..models.consent import email_hash
+from ..models.support import ServiceRequest, SurveyResponse
 from .privacy import events_about, identities_of, profiles_for
 
 # Which table each key of a profile's export comes from (the tests check
@@ -26,6 +27,7 @@ PROFILE_TABLES = {
     "consent": "crm_channel_consent",
     "consent_history": "crm_consent_record",
     "deliveries": "crm_delivery",
+    "automation_runs": "crm_automation_run",
     "suppressed": "crm_suppression",  # by the address's hash
     "spend": "crm_customer_spend",
     "orders": "crm_order",  # each with its "lines" (crm_order_line)
@@ -34,6 +36,8 @@ PROFILE_TABLES = {
     "notes": "crm_customer_note",
     "analytics": "crm_customer_analytics",
     "segments": "crm_segment_member",
+    "service_requests": "crm_service_request",  # each with its "messages" (crm_service_message)
+    "survey_responses": "crm_survey_response",
 }
 
 
@@ -41,7 +45,8 @@ def export_customer(*, user_id: int | None = None, email: str | None = None) -> 
     """Everything the CRM stores about the customer with this user id and/or email, as a JSON-ready dict.
 
     ``{"profiles": [{"profile", "consent", "consent_history", "deliveries", "suppressed", "spend",
-    "orders", "checkouts", "events", "notes", "analytics", "segments"}], "other_events": [...]}``.
+    "orders", "checkouts", "events", "notes", "analytics", "segments", "service_requests", "automation_runs",
+    "survey_responses"}], "other_events": [...]}``.
     """
     email = normalize_email(email)
     profiles = profiles_for(user_id, email) if (user_id is not None or email) else []
@@ -66,8 +71,14 @@ def _profile_export(profile, events) -> dict:
                     for c in ChannelConsent.objects.filter(profile=profile).order_by("channel")],
         "consent_history": [_plain(r, exclude={"id", "profile"})
                             for r in ConsentRecord.objects.filter(profile=profile).order_by("at", "pk")],
-        "deliveries": [{**_plain(d, exclude={"id", "profile", "campaign"}), "campaign": d.campaign.name}
-                       for d in Delivery.objects.filter(profile=profile).select_related("campaign").order_by("pk")],
+        "deliveries": [{**_plain(d, exclude={"id", "profile", "campaign", "run"}),
+                        "campaign": d.campaign.name if d.campaign else None,
+                        "automation": d.run.automation.kind if d.run else None}
+                       for d in Delivery.objects.filter(profile=profile).select_related(
+                           "campaign", "run__automation").order_by("pk")],
+        "automation_runs": [{**_plain(r, exclude={"id", "profile", "automation"}), "automation": r.automation.kind}
+                            for r in AutomationRun.objects.filter(profile=profile).select_related(
+                                "automation").order_by("created_at", "pk")],
         "suppressed": _suppression(profile.email),
         "spend": [_plain(s, exclude={"id", "profile"})
                   for s in CustomerSpend.objects.filter(profile=profile).order_by("currency")],
@@ -84,6 +95,13 @@ def _profile_export(profile, events) -> dict:
         "analytics": [_plain(a, exclude={"id", "profile"})
                       for a in CustomerAnalytics.objects.filter(profile=profile).order_by("currency")],
         "segments": [{"segment": m.segment.name, "since": m.since.isoformat()} for m in memberships],
+        "service_requests": [
+            {**_plain(r, exclude={"id", "profile"}),
+             "messages": [_plain(m, exclude={"id", "request"}) for m in r.messages.order_by("created_at", "pk")]}
+            for r in ServiceRequest.objects.filter(profile=profile).order_by("created_at", "pk")
+        ],
+        "survey_responses": [_plain(a, exclude={"id", "profile"})
+                             for a in SurveyResponse.objects.filter(profile=profile).order_by("answered_at", "pk")],
     }
 
 

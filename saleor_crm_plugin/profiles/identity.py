@@ -40,8 +40,10 @@ MERGE_ONE_PER_KEY = [
     "AND g.profile_id = %(guest)s AND a.channel = g.channel AND a.updated_at < g.updated_at",
     "UPDATE crm_channel_consent SET profile_id = %(into)s WHERE profile_id = %(guest)s AND channel NOT IN "
     "(SELECT channel FROM crm_channel_consent WHERE profile_id = %(into)s)",
-    "UPDATE crm_delivery SET profile_id = %(into)s WHERE profile_id = %(guest)s AND campaign_id NOT IN "
-    "(SELECT campaign_id FROM crm_delivery WHERE profile_id = %(into)s)",
+    # A campaign's mail moves unless the account has one of that campaign; an automation's always does.
+    "UPDATE crm_delivery SET profile_id = %(into)s WHERE profile_id = %(guest)s AND (campaign_id IS NULL OR "
+    "campaign_id NOT IN (SELECT campaign_id FROM crm_delivery WHERE profile_id = %(into)s "
+    "AND campaign_id IS NOT NULL))",
 ]
 
 
@@ -186,7 +188,8 @@ class ProfileResolver:
                 self.new.remove(into)
                 into.save()
             with connection.cursor() as cursor:
-                for table in ("crm_order", "crm_checkout", "crm_event", "crm_customer_note", "crm_consent_record"):
+                for table in ("crm_order", "crm_checkout", "crm_event", "crm_customer_note", "crm_consent_record",
+                              "crm_service_request", "crm_survey_response", "crm_automation_run"):
                     cursor.execute(
                         f"UPDATE {table} SET profile_id = %s WHERE profile_id = %s",  # noqa: S608
                         [into.pk, guest.pk],

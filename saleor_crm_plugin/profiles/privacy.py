@@ -18,7 +18,14 @@ Where personal data lives (every ``crm_*`` table, see ``models/``):
   the row kept for the campaign's totals;
 * ``crm_suppression``: the address → cleared; its SHA-256 stays (reason ``erased``
   unless a bounce or complaint was there first), so the person is never mailed again;
+* ``crm_automation_run``: what an automation planned for the person → its context (the cart's lines,
+  the order) cleared; kind, step, state, reason and times kept (the automations' figures);
 * ``crm_segment_member``: that the person is in a segment → deleted;
+* ``crm_service_request``: the reply address and the subject → cleared; kind, order,
+  status and times kept (the shop's service figures);
+* ``crm_service_message``: the threads (the person's words and the replies to them) → deleted;
+* ``crm_survey_response``: the comment → cleared; kind, score, order and time kept
+  (the shop's satisfaction figures);
 * ``crm_customer_spend``, ``crm_customer_analytics``, ``crm_dirty_profile``: figures
   keyed by the anonymized profile, no identity → kept (the aggregates);
 * ``crm_order.country`` / ``crm_customer_profile.country``: a country code
@@ -43,10 +50,11 @@ from ..errors import CRMError
 from ..normalized.schema import EVENT_TYPES, Line, normalize_email
 from ..db import take_fold_lock
 from ..models import (
-    ChannelConsent, ConsentRecord, CRMCheckout, CRMOrder, CustomerNote, CustomerProfile, Delivery, ErasedIdentity,
+    AutomationRun, ChannelConsent, ConsentRecord, CRMCheckout, CRMOrder, CustomerNote, CustomerProfile, Delivery, ErasedIdentity,
     Suppression, SuppressionReason,
 )
 from ..models.consent import email_hash
+from ..models.support import ServiceMessage, ServiceRequest, SurveyResponse
 
 ERASED_CUSTOMER = {"erased": True}
 REDACTED = "[erased]"
@@ -292,6 +300,7 @@ def erase_customer(
             model.objects.filter(email__in=emails).update(user_id=None, email=None, **extra)
             model.objects.filter(user_id__in=user_ids).update(user_id=None, email=None, **extra)
         _leave_segments(ids)
+        _forget_support(ids, emails)
         scrub_events(event_ids, personal, link_to=ids[0])
         for kind, value in identities:
             ErasedIdentity.objects.update_or_create(
@@ -309,12 +318,22 @@ def _forget_mail(profile_ids: list[int], emails: list[str]) -> None:
     ChannelConsent.objects.filter(profile_id__in=profile_ids).delete()
     ConsentRecord.objects.filter(profile_id__in=profile_ids).delete()
     Delivery.objects.filter(profile_id__in=profile_ids).update(email=None, error="")
+    AutomationRun.objects.filter(profile_id__in=profile_ids).update(context={})
     Delivery.objects.filter(email__in=emails).update(email=None, error="")
     for email in emails:
         row, _ = Suppression.objects.get_or_create(
             email_hash=email_hash(email),
             defaults={"reason": SuppressionReason.ERASED, "detail": "customer erased"})
         Suppression.objects.filter(pk=row.pk).update(email=None, detail="customer erased")
+
+
+def _forget_support(profile_ids: list[int], emails: list[str]) -> None:
+    # What the person wrote (and was answered) goes; the anonymized request and score rows stay for
+    # response times, CSAT and NPS.
+    ServiceMessage.objects.filter(request__profile_id__in=profile_ids).delete()
+    ServiceRequest.objects.filter(profile_id__in=profile_ids).update(email=None, subject=REDACTED, closed_by="")
+    ServiceRequest.objects.filter(email__in=emails).update(email=None)
+    SurveyResponse.objects.filter(profile_id__in=profile_ids).update(comment="")
 
 
 def _redact_profile_text(profile_ids: list[int], pattern: re.Pattern | None) -> None:

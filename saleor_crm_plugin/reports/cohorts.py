@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db import connection
 
 from ..models.order import counted_sql
+from ..support.satisfaction import COUNTS, Figures, figures_of
 
 COHORTS_SQL = """
 WITH firsts AS (
@@ -22,6 +23,14 @@ FROM firsts f JOIN activity a ON a.profile_id = f.profile_id
 GROUP BY 1, 2 ORDER BY 1, 2
 """.format(counted=counted_sql("o"))
 
+# Every survey answer of the cohort's customers, whenever given.
+COHORT_SATISFACTION_SQL = f"""
+SELECT date_trunc('month', p.first_order_at), {COUNTS}
+FROM crm_customer_profile p JOIN crm_survey_response r ON r.profile_id = p.id
+WHERE p.erased_at IS NULL AND p.first_order_at >= %s
+GROUP BY 1
+"""
+
 GROUPS_SQL = """
 SELECT a.rfm_group, a.currency, count(*), sum(a.revenue), sum(a.clv_12m)
 FROM crm_customer_analytics a GROUP BY 1, 2 ORDER BY 1, 2
@@ -37,13 +46,17 @@ GROUP BY 1, 2, 3, 4 ORDER BY 2, 4
 
 
 def cohorts(since: datetime) -> list[dict]:
-    """Customers acquired each month since ``since`` and the share ordering again in each later month."""
+    """Customers acquired each month since ``since``, the share ordering again in each later month, and the
+    cohort's satisfaction (every survey answer of its customers: CSAT and NPS ``Figures``)."""
     with connection.cursor() as cursor:
         cursor.execute(COHORTS_SQL, [since])
         rows = cursor.fetchall()
+        cursor.execute(COHORT_SATISFACTION_SQL, [since])
+        satisfaction = {row[0]: figures_of(*row[1:]) for row in cursor.fetchall()}
     table = {}
     for cohort, offset, active, size in rows:
-        entry = table.setdefault(cohort, {"cohort": cohort.date(), "customers": size, "retention": {}})
+        entry = table.setdefault(cohort, {"cohort": cohort.date(), "customers": size, "retention": {},
+                                          "satisfaction": satisfaction.get(cohort, Figures())})
         entry["retention"][offset] = active / size if size else 0.0
     return [{**entry, "retention": [entry["retention"].get(k, 0.0) for k in range(max(entry["retention"]) + 1)]}
             for entry in table.values()]

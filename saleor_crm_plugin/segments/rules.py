@@ -8,6 +8,8 @@ A rule is a condition or a combination::
     {"field": "last_order_at", "op": "within_last", "value": {"days": 30}}
     {"field": "rfm_group", "op": "in", "value": ["champions", "loyal"]}
     {"field": "category_bought", "op": "includes", "value": ["Vinyl"]}
+    {"field": "csat_latest", "op": "lte", "value": 2}
+    {"field": "nps_group", "op": "in", "value": ["detractor", "passive"]}
 
 Every problem is reported with a code and the path of the offending part
 (``and.1.value``): ``invalid_structure``, ``unknown_field``,
@@ -25,6 +27,7 @@ from ..analytics.rfm import GROUPS
 from ..errors import CRMError
 from ..models.order import counted_sql
 from ..normalized.fields import CHANNEL_RE
+from ..support.satisfaction import DETRACTOR_UP_TO, PROMOTER_FROM
 from ..text import is_storable_text
 
 MAX_CONDITIONS = 50
@@ -84,7 +87,16 @@ FIELDS = {
     "product_bought": Field("set", description="bought any of these Saleor product ids"),
     "channel": Field("set", description="ordered in any of these channels"),
     "country": Field("country", column="p.country", description="country of the newest order (ISO code)"),
+    "csat_latest": Field("number", column="(SELECT r.score FROM crm_survey_response r WHERE r.profile_id = p.id "
+                         "AND r.kind = 'csat' ORDER BY r.answered_at DESC, r.id DESC LIMIT 1)",
+                         description="the latest CSAT score, 1 to 5 (no answer: never matches)"),
+    "nps_group": Field("nps", description="group of the latest NPS score: promoter, passive or detractor"),
 }
+# The group of a customer's latest NPS answer (crm_survey_profile_idx finds it), NULL without one.
+NPS_GROUP_SQL = (f"(SELECT CASE WHEN r.score >= {PROMOTER_FROM} THEN 'promoter' WHEN r.score > {DETRACTOR_UP_TO} "
+                 "THEN 'passive' ELSE 'detractor' END FROM crm_survey_response r WHERE r.profile_id = p.id "
+                 "AND r.kind = 'nps' ORDER BY r.answered_at DESC, r.id DESC LIMIT 1)")
+NPS_GROUPS = ("promoter", "passive", "detractor")
 
 OPERATORS = {
     "integer": {"eq", "ne", "gt", "gte", "lt", "lte", "between"},
@@ -95,6 +107,7 @@ OPERATORS = {
     "consent": {"eq", "ne", "in", "not_in", "is_empty"},
     "set": {"includes", "excludes"},
     "country": {"eq", "ne", "in", "not_in", "is_empty"},
+    "nps": {"eq", "ne", "in", "not_in", "is_empty"},
 }
 CONSENT_VALUES = ("subscribed", "unsubscribed", "pending", "never_asked")
 COMPARE = {"eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
@@ -232,6 +245,17 @@ class _Compiler:
             raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, "countries are ISO codes such as \"DE\".", path)
         inside = f"{field.column} = ANY({self._param([v.upper() for v in values])})"
         return inside if op in ("eq", "in") else f"({field.column} <> '' AND NOT {inside})"
+
+    def _nps(self, name, field, op, value, path, currency):
+        if op == "is_empty":
+            return f"{NPS_GROUP_SQL} IS NULL"
+        values = value if op in ("in", "not_in") else [value]
+        if not isinstance(values, list) or not values or any(v not in NPS_GROUPS for v in values):
+            raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"NPS groups are {', '.join(NPS_GROUPS)}"
+                                   + (" (a non-empty list)." if op in ("in", "not_in") else "."), path)
+        inside = f"COALESCE({NPS_GROUP_SQL} = ANY({self._param(list(values))}), FALSE)"
+        # "not a detractor" means answered, in another group (as a country's ne means a known other country)
+        return inside if op in ("eq", "in") else f"({NPS_GROUP_SQL} IS NOT NULL AND NOT {inside})"
 
     def _boolean(self, name, field, op, value, path, currency):
         if op == "is_empty":

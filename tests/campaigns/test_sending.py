@@ -272,6 +272,6 @@ def test_a_mail_to_retry_in_a_campaign_cancelled_meanwhile_is_cancelled_not_queu
         sending.start_campaign(campaign.pk)
         rows = sending._claim(Campaign.objects.get(pk=campaign.pk), 2)  # in flight...
         cancel_campaign(campaign.pk)  # ...when staff cancel
-        sending._record({rows[0]["id"]: sending._Outcome("queued", rows[0]["message_id"], error="451 busy", delay=60),
-                         rows[1]["id"]: sending._Outcome("sent", rows[1]["message_id"], provider_id="p-1")})
+        sending.record_outcomes({rows[0]["id"]: sending.Outcome("queued", rows[0]["message_id"], error="451 busy", delay=60),
+                         rows[1]["id"]: sending.Outcome("sent", rows[1]["message_id"], provider_id="p-1")})
     assert states(campaign) == {"fan0@example.com": ("cancelled", ""), "fan1@example.com": ("sent", "")}

@@ -69,11 +69,17 @@ def test_segment_errors_carry_codes_and_rule_paths(gql, analysed):
 
 
 def test_the_report(gql, analysed):
+    from saleor_crm_plugin.models import CustomerProfile, SurveyResponse
+
+    fans = CustomerProfile.objects.filter(order_count__gte=1).order_by("pk")[:2]
+    for n, (kind, score) in enumerate([("csat", 5), ("csat", 2), ("nps", 10)]):
+        SurveyResponse.objects.create(profile=fans[n % 2], kind=kind, score=score, key=f"k{n}")
     _, body = gql(operation("staff/report"), {"months": 100}, bearer=staff_token())
     report = body["data"]["crmReport"]
     assert report["customers"] == 8 and report["repeatCustomers"] == 8 and report["repeatPurchaseRate"] == 1.0
     # the fans' first orders fall in March 2025 and they order again in March (weekly) and April
     (march,) = report["cohorts"]
     assert march["cohort"] == "2025-03-01" and march["customers"] == 8 and march["retention"][0] == 1.0
+    assert march["satisfaction"] == {"csatResponses": 2, "csatAverage": 3.5, "npsResponses": 1, "nps": 100.0}
     assert sum(g["customers"] for g in report["rfmGroups"]) == 8
     assert sum(s["members"] for s in report["segments"]) == 8  # each customer in exactly one RFM segment

@@ -144,7 +144,35 @@ def everything(person: Person, events, ingest, *, tag: str) -> int:
     suppress(person.email, "manual", f"{person.first_name} asked on the phone")
     Delivery.objects.create(campaign=campaign, profile=profile, email=person.email, state="failed",
                             error=f"550 {person.email}: mailbox full")
+    support(person, tag=tag)
+    automation_mail(profile, person, tag=tag)
     return profile.pk
+
+
+def automation_mail(profile, person: Person, *, tag: str) -> None:
+    """A cart reminder planned and mailed to the person (its context holds their cart)."""
+    from saleor_crm_plugin.campaigns.automations.staff import by_kind
+    from saleor_crm_plugin.models import AutomationRun, Delivery
+
+    run = AutomationRun.objects.create(
+        automation=by_kind("abandoned_checkout"), step=1, trigger_key=f"checkout:{tag}", profile=profile,
+        channel="default-channel", due_at=T0, state="mailed",
+        context={"checkout": tag, "lines": [{"name": f"Gift for {person.first_name}", "quantity": 1}]})
+    Delivery.objects.create(run=run, profile=profile, email=person.email, state="sent")
+
+
+def support(person: Person, *, tag: str) -> None:
+    """A question naming the person, and a low survey score with a comment (which opens a request)."""
+    from saleor_crm_plugin.models import CRMOrder
+    from saleor_crm_plugin.support.requests import feedback
+    from saleor_crm_plugin.support.surveys import answer, survey_token
+
+    order = CRMOrder.objects.get(order_id=f"{tag}-1")
+    feedback(body=f"{person.first_name} {person.last_name} here ({person.email}): where is my order?",
+             subject=f"Order for {person.first_name}", user_id=person.user_id, account_email=person.email,
+             order_number=order.number)
+    answer(survey_token(order.profile_id, order.order_id, "default-channel", "csat"), 1,
+           f"Call me, {person.first_name}")
 
 
 def shop_wide() -> None:

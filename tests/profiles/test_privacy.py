@@ -212,6 +212,17 @@ def test_export_holds_every_table_about_the_person(two_customers):
     assert [c["token"] for c in profile["checkouts"] if c["completed_at"] is None] == ["ok"]
     assert profile["notes"][0]["text"] == "Oksana asked about vinyl"
     assert [m["segment"] for m in profile["segments"]] == ["Buyers"]
+    question, low_score = profile["service_requests"]
+    assert (question["kind"], question["email"], question["subject"]) == ("question", OKSANA.email, "Order for Oksana")
+    assert question["messages"][0]["body"].startswith("Oksana Vyshyvanka here")
+    assert (low_score["kind"], low_score["messages"][0]["body"]) == ("low_score", "Call me, Oksana")
+    assert [(a["kind"], a["score"], a["comment"]) for a in profile["survey_responses"]] == [
+        ("csat", 1, "Call me, Oksana")]
+    [run] = profile["automation_runs"]
+    assert (run["automation"], run["state"], run["context"]["lines"][0]["name"]) == (
+        "abandoned_checkout", "mailed", "Gift for Oksana")
+    assert [(d["campaign"], d["automation"]) for d in profile["deliveries"]] == [("News", None),
+                                                                                 (None, "abandoned_checkout")]
     assert {e["kind"] for e in profile["events"]} == {"customer.created", "order.created", "checkout.created"}
     assert all(e["raw"]["user"]["email"] == OKSANA.email for e in profile["events"])
     unlinked = exported["other_events"]

@@ -1,0 +1,1 @@
+"""Feedback and service requests answered by email, satisfaction surveys, and satisfaction as a measure."""

@@ -23,6 +23,10 @@ class CRMAutomationOption(graphene.ObjectType):
     name = graphene.String(required=True)
     value = graphene.String(required=True, description="The number or choice in force (as text).")
     help = graphene.String(required=True)
+    choices = graphene.List(graphene.NonNull(graphene.String), required=True,
+                            description="The values it takes; empty for a number.")
+    minimum = graphene.Float(description="For a number: the least it may be.")
+    maximum = graphene.Float(description="For a number: the most it may be.")
 
 
 class CRMCount(graphene.ObjectType):
@@ -105,7 +109,8 @@ class CRMAutomation(graphene.ObjectType):
 
     @staticmethod
     def resolve_options(root, info):
-        return [CRMAutomationOption(name=o.name, value=str(option(root, o.name)), help=o.help)
+        return [CRMAutomationOption(name=o.name, value=str(option(root, o.name)), help=o.help, choices=list(o.choices),
+                                    minimum=None if o.choices else o.minimum, maximum=None if o.choices else o.maximum)
                 for o in KINDS[root.kind].options]
 
     @staticmethod

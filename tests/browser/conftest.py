@@ -11,12 +11,14 @@ import json
 import os
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from django.utils import timezone
 
 from crm_host.devjwks import Issuer
 from tests.conftest import SIMPLE_MJML
@@ -129,14 +131,16 @@ ORDER_UUID = "6f1c3a52-8d0e-4b7a-9c55-0a8f1e2d3b4c"
 @pytest.fixture
 def shop(record_shop, events, ingest):  # noqa: F811 - the shared fixture
     """The record shop (16 customers, 8 products, two channels) with everything the pages show: scores, a
-    trained recommender, consent, a note, a segment, a template and a draft campaign; one order has a
-    Saleor-shaped id (a UUID) for the order widget."""
+    trained recommender, consent, a note, a segment, a template, a draft campaign, an open service request and
+    survey answers; one order has a Saleor-shaped id (a UUID) for the order widget."""
     from saleor_crm_plugin.campaigns.consent import set_consent
     from saleor_crm_plugin.models import (Campaign, ConsentSource, ConsentState, CustomerNote, CustomerProfile,
                                           EmailTemplate)
     from saleor_crm_plugin.profiles.scores import recompute_scores
     from saleor_crm_plugin.recommendations.training import train_models
+    from saleor_crm_plugin.models.support import SurveyResponse
     from saleor_crm_plugin.segments.membership import save_segment
+    from saleor_crm_plugin.support.requests import open_request
     from tests.conftest import T0, days
 
     ingest(events.order(order_id=ORDER_UUID, email="jazz0@example.com", user_id=100, at=T0 + days(40),
@@ -153,7 +157,18 @@ def shop(record_shop, events, ingest):  # noqa: F811 - the shared fixture
                                             body=SIMPLE_MJML)
     campaign = Campaign.objects.create(name="Spring jazz", template=template, channel="web",
                                        segment_ids=[segment.pk])
-    return {"customer": jazz_fan, "segment": segment, "template": template, "campaign": campaign}
+    # Service and satisfaction: an open question, and survey answers in two months (the order is of Vinyl).
+    request = open_request(jazz_fan.pk, kind="question", subject="Where is my parcel?",
+                           body="The tracking link has not moved for a week.", order_id=ORDER_UUID)
+    now = timezone.now()
+    for key, kind, score, comment, at in (
+            ("csat-1", "csat", 5, "Quick delivery.", now - timedelta(days=35)),
+            ("nps-1", "nps", 9, "", now - timedelta(days=2)),
+            ("csat-2", "csat", 3, "", now - timedelta(days=1))):
+        SurveyResponse.objects.create(profile=jazz_fan, kind=kind, score=score, comment=comment, key=key,
+                                      order_id=ORDER_UUID, channel="web", answered_at=at)
+    return {"customer": jazz_fan, "segment": segment, "template": template, "campaign": campaign,
+            "service_request": request}
 
 
 @dataclass
@@ -184,8 +199,15 @@ class Framed:
         self.page.evaluate("height => { const frame = document.querySelector('#mount iframe');"
                            " frame.style.height = Math.max(frame.clientHeight, height) + 'px'; }", height)
         self.frame.wait_for_function("height => window.innerHeight >= height", arg=height)
-        self.page.wait_for_timeout(300)  # the frame is another process: let it paint at its new size
+        # The frame is another process, and Chromium paints such a frame only where it meets the viewport: the
+        # viewport grows to the whole page for the picture (else the part below the fold comes out blank).
+        viewport = self.page.viewport_size
+        whole = self.page.evaluate("() => document.documentElement.scrollHeight")
+        self.page.set_viewport_size({"width": viewport["width"], "height": max(viewport["height"], whole)})
+        self.frame.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        self.page.wait_for_timeout(300)
         self.page.screenshot(path=str(path), full_page=True)
+        self.page.set_viewport_size(viewport)
         return path
 
     def axe(self, source: str) -> list[dict]:

@@ -15,6 +15,9 @@ VIEWS = {
     "segments": ("app", "#/segments", {}, "Vinyl buyers"),
     "campaigns": ("app", "#/campaigns", {}, "Spring jazz"),
     "templates": ("app", "#/templates", {}, "Create template"),
+    "automations": ("app", "#/automations", {}, "Abandoned checkout"),
+    "automation-editor": ("app", "#/automations/satisfaction_survey", {}, "Quiet hours"),
+    "service": ("app", "#/service", {}, "Where is my parcel?"),
     "recommendations": ("app", "#/recommendations", {}, None),  # the trained version, known once trained
     "customer-widget": ("customer-widget", "", {"customerId": to_global_id("User", "100")}, "jazz0@example.com"),
     "order-widget": ("order-widget", "", {"orderId": to_global_id("Order", ORDER_UUID)}, "jazz0@example.com"),

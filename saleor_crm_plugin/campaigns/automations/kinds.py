@@ -89,14 +89,14 @@ def clean_options(kind: str, values: dict) -> dict:
     for name, value in (values or {}).items():
         spec = specs.get(name)
         if spec is None:
-            raise CRMError(CampaignErrorCode.INVALID, f"{kind} has no option {name!r}.", "options")
+            raise CRMError(CampaignErrorCode.INVALID, f"{kind} has no option {name!r}.", f"options.{name}")
         if spec.choices:
             if value not in spec.choices:
                 raise CRMError(CampaignErrorCode.INVALID, f"{name} must be one of {', '.join(spec.choices)}.",
-                               "options")
+                               f"options.{name}")
         elif isinstance(value, bool) or not isinstance(value, (int, float)) or not (
                 spec.minimum <= value <= spec.maximum):
             raise CRMError(CampaignErrorCode.OUT_OF_RANGE,
-                           f"{name} must be a number from {spec.minimum:g} to {spec.maximum:g}.", "options")
+                           f"{name} must be a number from {spec.minimum:g} to {spec.maximum:g}.", f"options.{name}")
         cleaned[name] = value
     return cleaned

@@ -115,24 +115,24 @@ def configure(kind: str, *, enabled: bool | None = None, channels: list[str] | N
         if options is not None:
             automation.options = {**automation.options, **clean_options(kind, options)}
         if quiet_start is not ...:
-            automation.quiet_start = _check_hour("quiet_start", quiet_start)
+            automation.quiet_start = _check_hour("quietStart", quiet_start)
         if quiet_end is not ...:
-            automation.quiet_end = _check_hour("quiet_end", quiet_end)
+            automation.quiet_end = _check_hour("quietEnd", quiet_end)
         if (automation.quiet_start is None) != (automation.quiet_end is None):
-            raise CRMError(CampaignErrorCode.REQUIRED, "Quiet hours need both a start and an end.", "quiet_end")
+            raise CRMError(CampaignErrorCode.REQUIRED, "Quiet hours need both a start and an end.", "quietEnd")
         if from_name is not None:
             if not is_storable_text(from_name):
-                raise CRMError(CampaignErrorCode.INVALID, "This text cannot be stored.", "from_name")
+                raise CRMError(CampaignErrorCode.INVALID, "This text cannot be stored.", "fromName")
             if len(from_name) > 120:
                 raise CRMError(CampaignErrorCode.OUT_OF_RANGE, "The sender name holds at most 120 characters.",
-                               "from_name")
+                               "fromName")
             automation.from_name = from_name.strip()
-        for name, value in (("from_email", from_email), ("reply_to", reply_to)):
+        for name, field, value in (("from_email", "fromEmail", from_email), ("reply_to", "replyTo", reply_to)):
             if value is not None:
                 try:
                     setattr(automation, name, validate_email(value) if value.strip() else "")
                 except CRMError as error:
-                    raise CRMError(error.code, error.message, name) from None
+                    raise CRMError(error.code, error.message, field) from None
         for change in steps or []:
             _configure_step(automation, change)
         if enabled is not None and enabled != automation.enabled:
@@ -142,7 +142,7 @@ def configure(kind: str, *, enabled: bool | None = None, channels: list[str] | N
                 first = automation.steps.filter(position=1).first()
                 if first is None or first.template_id is None:
                     raise CRMError(CampaignErrorCode.REQUIRED, "Choose the first step's template before switching "
-                                   "the automation on.", "steps")
+                                   "the automation on.", "steps.1.templateId")
         automation.updated_at = timezone.now()
         automation.save()
     return automation
@@ -152,17 +152,18 @@ def _configure_step(automation: Automation, change: dict) -> None:
     position = change.get("position")
     step = automation.steps.filter(position=position).first() if isinstance(position, int) else None
     if step is None:
-        raise CRMError(CampaignErrorCode.NOT_FOUND, f"{automation.kind} has no step {position!r}.", "steps")
+        raise CRMError(CampaignErrorCode.NOT_FOUND, f"{automation.kind} has no step {position!r}.",
+                       f"steps.{position}.position")
     if change.get("delay_seconds") is not None:
         delay = change["delay_seconds"]
         if isinstance(delay, bool) or not isinstance(delay, int) or not 0 <= delay <= MAX_DELAY_SECONDS:
             raise CRMError(CampaignErrorCode.OUT_OF_RANGE, f"A step's delay is 0 to {MAX_DELAY_SECONDS} seconds.",
-                           "steps")
+                           f"steps.{position}.delaySeconds")
         step.delay_seconds = delay
     if "template_id" in change:
         template_id = change["template_id"]
         if template_id is not None and not EmailTemplate.objects.filter(pk=template_id).exists():
-            raise CRMError(CampaignErrorCode.NOT_FOUND, "No such email template.", "steps")
+            raise CRMError(CampaignErrorCode.NOT_FOUND, "No such email template.", f"steps.{position}.templateId")
         step.template_id = template_id
     if change.get("enabled") is not None:
         step.enabled = bool(change["enabled"])

@@ -65,7 +65,7 @@ class CRMAutomationUpdate(CRMMutation):
                 change = {key: step[key] for key in ("position", "enabled", "delay_seconds") if step.get(key) is not None}
                 if "template_id" in step:
                     change["template_id"] = None if step["template_id"] is None else template_pk(
-                        step["template_id"], "steps")
+                        step["template_id"], f"steps.{step['position']}.templateId")
                 changes["steps"].append(change)
         configure(kind, **changes)
         return cls(automation=by_kind(kind), errors=[])

@@ -1,5 +1,6 @@
 /** The customer list's filter, sort and cursor pagination, as plain state. */
 import type { CrmCustomerSortField, CrmOrderDirection, CustomerListQueryVariables } from "../../generated/graphql";
+import { currentCursor, type CursorStack, firstPage, nextPage, pageNumberOf, previousPage } from "../ui/cursor-pages";
 
 export const PAGE_SIZE = 20;
 
@@ -24,7 +25,7 @@ export type CustomerListState = {
   /** For a score sort (CLV, churn risk): the currency whose figures sort. */
   currency: string;
   /** Cursors of the pages before the current one; the last is the current page's `after`. */
-  cursors: (string | null)[];
+  cursors: CursorStack;
 };
 
 export const initialListState = (segment: string | null = null): CustomerListState => ({
@@ -33,7 +34,7 @@ export const initialListState = (segment: string | null = null): CustomerListSta
   sort: "LAST_ORDER",
   direction: "DESC",
   currency: "USD",
-  cursors: [null],
+  cursors: firstPage(),
 });
 
 export type ListAction =
@@ -49,23 +50,23 @@ export type ListAction =
 export const listReducer = (state: CustomerListState, action: ListAction): CustomerListState => {
   switch (action.type) {
     case "segment":
-      return { ...state, segment: action.segment, cursors: [null] };
+      return { ...state, segment: action.segment, cursors: firstPage() };
     case "search":
-      return { ...state, search: action.search, cursors: [null] };
+      return { ...state, search: action.search, cursors: firstPage() };
     case "sort":
-      return { ...state, sort: action.sort, cursors: [null] };
+      return { ...state, sort: action.sort, cursors: firstPage() };
     case "direction":
-      return { ...state, direction: action.direction, cursors: [null] };
+      return { ...state, direction: action.direction, cursors: firstPage() };
     case "currency":
-      return { ...state, currency: action.currency.trim().toUpperCase(), cursors: [null] };
+      return { ...state, currency: action.currency.trim().toUpperCase(), cursors: firstPage() };
     case "next":
-      return { ...state, cursors: [...state.cursors, action.endCursor] };
+      return { ...state, cursors: nextPage(state.cursors, action.endCursor) };
     case "previous":
-      return state.cursors.length > 1 ? { ...state, cursors: state.cursors.slice(0, -1) } : state;
+      return state.cursors.length > 1 ? { ...state, cursors: previousPage(state.cursors) } : state;
   }
 };
 
-export const pageNumber = (state: CustomerListState): number => state.cursors.length;
+export const pageNumber = (state: CustomerListState): number => pageNumberOf(state.cursors);
 
 export const toQueryVariables = (state: CustomerListState): CustomerListQueryVariables => {
   const search = state.search.trim();
@@ -75,7 +76,7 @@ export const toQueryVariables = (state: CustomerListState): CustomerListQueryVar
   };
   return {
     first: PAGE_SIZE,
-    after: state.cursors[state.cursors.length - 1],
+    after: currentCursor(state.cursors),
     filter: Object.keys(filter).length ? filter : null,
     sortBy: SCORE_SORTS.has(state.sort)
       ? { field: state.sort, direction: state.direction, currency: state.currency }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { formatDate, formatMoney, formatNumber, formatPercent, humanize, riskLevel } from "./format";
+import {
+  formatDate, formatDuration, formatHour, formatMoney, formatNumber, formatPercent, humanize, riskLevel,
+} from "./format";
 
 describe("formatMoney", () => {
   it("formats with the currency in the locale", () => {
@@ -48,4 +50,22 @@ describe("other formats", () => {
     [0.9, "high"],
     [null, "unknown"],
   ])("risk %s is %s", (risk, level) => expect(riskLevel(risk)).toBe(level));
+});
+
+describe("formatDuration", () => {
+  it("uses the largest sensible unit in the locale", () => {
+    expect(formatDuration(45, "en")).toBe("45 sec");
+    expect(formatDuration(720, "en")).toBe("12 min");
+    expect(formatDuration(12600, "en")).toBe("3.5 hr");
+    expect(formatDuration(172800, "en")).toBe("2 days");
+    expect(formatDuration(null)).toBe("—");
+    expect(formatDuration(-5)).toBe("—");
+  });
+});
+
+describe("formatHour", () => {
+  it("writes an hour of the day as the locale does", () => {
+    expect(formatHour(8, "en")).toBe("8 AM");
+    expect(formatHour(20, "de")).toBe("20 Uhr");
+  });
 });

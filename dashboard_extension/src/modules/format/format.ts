@@ -54,3 +54,19 @@ export const riskLevel = (risk: number | null | undefined): "low" | "medium" | "
   if (risk >= 0.4) return "medium";
   return "low";
 };
+
+/** An hour of the day (0–23) as the locale writes it: "8 AM", "08 Uhr". */
+export const formatHour = (hour: number, locale = "en"): string =>
+  new Intl.DateTimeFormat(locale, { hour: "numeric", timeZone: "UTC" }).format(Date.UTC(2000, 0, 1, hour));
+
+/** A span of seconds in its largest sensible unit: "45 sec", "12 min", "3.5 hr", "2 days". */
+export const formatDuration = (seconds: number | null | undefined, locale = "en"): string => {
+  if (seconds == null || !Number.isFinite(seconds) || seconds < 0) return EMPTY;
+  const [unit, size] =
+    seconds < 60 ? (["second", 1] as const)
+      : seconds < 3600 ? (["minute", 60] as const)
+        : seconds < 86400 ? (["hour", 3600] as const)
+          : (["day", 86400] as const);
+  return new Intl.NumberFormat(locale, { style: "unit", unit, unitDisplay: unit === "day" ? "long" : "short",
+    maximumFractionDigits: unit === "second" || unit === "minute" ? 0 : 1 }).format(seconds / size);
+};

@@ -12,6 +12,8 @@ const CustomersPage = lazy(() => import("../customers/customers-page"));
 const SegmentsPage = lazy(() => import("../segments/segments-page"));
 const CampaignsPage = lazy(() => import("../campaigns/campaigns-page"));
 const TemplatesPage = lazy(() => import("../campaigns/templates-page"));
+const AutomationsPage = lazy(() => import("../automations/automations-page"));
+const ServicePage = lazy(() => import("../service/service-page"));
 const RecommendationsPage = lazy(() => import("../recommendations/recommendations-page"));
 
 const PageContent = ({ page }: { page: PageName }) => {
@@ -26,6 +28,10 @@ const PageContent = ({ page }: { page: PageName }) => {
       return <CampaignsPage />;
     case "templates":
       return <TemplatesPage />;
+    case "automations":
+      return <AutomationsPage />;
+    case "service":
+      return <ServicePage />;
     case "recommendations":
       return <RecommendationsPage />;
   }

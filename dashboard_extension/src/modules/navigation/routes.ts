@@ -1,6 +1,6 @@
 /** The app page's own routes live in the URL hash: the Dashboard owns the path. */
 
-export const PAGES = ["overview", "customers", "segments", "campaigns", "templates", "recommendations"] as const;
+export const PAGES = ["overview", "customers", "segments", "campaigns", "templates", "automations", "service", "recommendations"] as const;
 export type PageName = (typeof PAGES)[number];
 
 export const PAGE_TITLES: Record<PageName, string> = {
@@ -9,6 +9,8 @@ export const PAGE_TITLES: Record<PageName, string> = {
   segments: "Segments",
   campaigns: "Campaigns",
   templates: "Email templates",
+  automations: "Automations",
+  service: "Service",
   recommendations: "Recommendations",
 };
 

@@ -7,6 +7,7 @@ import { useBridge } from "../bridge/bridge-provider";
 import { formatMoney, formatNumber, formatPercent, humanize } from "../format/format";
 import { Cell, DataTable, Kpi, KpiGrid, Section } from "../ui/layout";
 import { EmptyState, LoadingState, QueryView } from "../ui/page-states";
+import { SatisfactionSection } from "../satisfaction/satisfaction-section";
 import { CohortHeatmap } from "./cohort-heatmap";
 import REPORT from "./report.graphql?raw";
 import { rfmDistribution, totalsByCurrency } from "./rfm";
@@ -96,6 +97,7 @@ const OverviewPage = () => {
           <Section title="Cohort retention">
             <CohortHeatmap cohorts={report.cohorts} locale={locale} />
           </Section>
+          <SatisfactionSection locale={locale} />
           <Section title="Segments">
             {report.segments.length === 0 ? (
               <EmptyState title="No segments yet" />

@@ -14,6 +14,7 @@ import { useCrmMutation, useCrmQuery } from "../api/use-crm-query";
 import { useBridge } from "../bridge/bridge-provider";
 import { readEntityParams } from "../bridge/bridge-state";
 import { formatDateTime, humanize } from "../format/format";
+import { CustomerSatisfaction } from "../satisfaction/customer-satisfaction";
 import { Section } from "../ui/layout";
 import { EmptyState, ErrorState, LoadingState, QueryView } from "../ui/page-states";
 import { recommendationChannel } from "./customer-figures";
@@ -137,6 +138,9 @@ export const CustomerWidget = () => {
             ) : (
               <>
                 <CustomerSummary customer={customer} locale={state.locale} />
+                <Section title="Satisfaction">
+                  <CustomerSatisfaction satisfaction={customer.satisfaction} locale={state.locale} />
+                </Section>
                 <Section title="Recommended for this customer">
                   <Recommendations customer={customer} />
                 </Section>

@@ -128,7 +128,8 @@ def order_of(api_client, token, products, first_name):
 def crm_frame(page, name: str, text: str):
     """The CRM's frame ``name`` in the Dashboard page (a frame locator: the Dashboard re-mounts a widget when it
     refreshes its token), once it shows ``text`` and has nothing loading."""
-    frame = page.frame_locator(f"iframe[src*='{PLUGIN_PAGES}{name}']").first
+    # (the visible one: the Dashboard keeps a frame hidden until its handshake is done)
+    frame = page.frame_locator(f"iframe[src*='{PLUGIN_PAGES}{name}']:visible").first
     try:
         frame.get_by_text(text, exact=False).first.wait_for(timeout=TIMEOUT)
         frame.locator("[aria-busy=true]").first.wait_for(state="detached", timeout=TIMEOUT)
@@ -189,8 +190,11 @@ def test_the_crm_inside_the_real_dashboard(
     except Exception:
         screenshot(page, "sign-in-failed")
         raise
-    page.get_by_text("Saleor Pulse").first.wait_for(timeout=TIMEOUT)  # the Dashboard's own announcement
-    page.locator("button:near(:text('Saleor Pulse'))").first.click()
+    try:  # the Dashboard's own announcement, when it shows one
+        page.get_by_text("Saleor Pulse").first.wait_for(timeout=5_000)
+        page.locator("button:near(:text('Saleor Pulse'))").first.click()
+    except sync_api.TimeoutError:
+        pass
     # then: the home page shows the CRM's home widget
     home = crm_frame(page, "home-widget", "Repeat purchase rate").locator("body").inner_text()
     screenshot(page, "home")

@@ -84,10 +84,15 @@ def confirm_page(request, token: str) -> HttpResponse:
 ROUTES = {"unsubscribe": unsubscribe_page, "confirm": confirm_page}
 
 
-def route(request, path: str) -> HttpResponse | None:
-    """The page for ``<kind>/<token>`` under the plugin's path, or None when ``path`` is not one of ours."""
+def route_link(routes: dict, request, path: str) -> HttpResponse | None:
+    """The page for ``<kind>/<token>`` among ``routes`` (kind → view), or None when ``path`` is none of them."""
     kind, _, token = path.strip("/").partition("/")
-    view = ROUTES.get(kind)
+    view = routes.get(kind)
     if view is None or not token or "/" in token:
         return None
     return view(request, token)
+
+
+def route(request, path: str) -> HttpResponse | None:
+    """The unsubscribe or confirmation page for ``path`` under the plugin's path, or None when it is neither."""
+    return route_link(ROUTES, request, path)

@@ -12,7 +12,7 @@ from django.http import HttpResponse
 from django.utils.html import format_html, linebreaks
 from django.utils.safestring import mark_safe
 
-from ..campaigns.pages import HEADERS, PAGE
+from ..campaigns.pages import HEADERS, PAGE, route_link
 from ..config import get_text_setting
 from ..errors import CRMError
 from . import links, replies, surveys
@@ -82,9 +82,5 @@ ROUTES = {links.PATHS[links.SURVEY]: survey_page, links.PATHS[links.REPLY]: repl
 
 
 def route(request, path: str) -> HttpResponse | None:
-    """The page for ``<kind>/<token>`` under the plugin's path, or None when ``path`` is not one of ours."""
-    kind, _, token = path.strip("/").partition("/")
-    view = ROUTES.get(kind)
-    if view is None or not token or "/" in token:
-        return None
-    return view(request, token)
+    """The survey or reply page for ``path`` under the plugin's path, or None when it is neither."""
+    return route_link(ROUTES, request, path)

@@ -1,6 +1,6 @@
 /** The customer list's filter, sort and cursor pagination, as plain state. */
 import type { CrmCustomerSortField, CrmOrderDirection, CustomerListQueryVariables } from "../../generated/graphql";
-import { currentCursor, type CursorStack, firstPage, nextPage, pageNumberOf, previousPage } from "../ui/cursor-pages";
+import { currentCursor, type CursorStack, firstPage, type PageAction, pageNumberOf, restart, turnPage } from "../ui/cursor-pages";
 
 export const PAGE_SIZE = 20;
 
@@ -43,26 +43,23 @@ export type ListAction =
   | { type: "sort"; sort: CrmCustomerSortField }
   | { type: "direction"; direction: CrmOrderDirection }
   | { type: "currency"; currency: string }
-  | { type: "next"; endCursor: string }
-  | { type: "previous" };
+  | PageAction;
 
 /** Any change of filter or order starts again at the first page. */
 export const listReducer = (state: CustomerListState, action: ListAction): CustomerListState => {
   switch (action.type) {
     case "segment":
-      return { ...state, segment: action.segment, cursors: firstPage() };
+      return restart(state, { segment: action.segment });
     case "search":
-      return { ...state, search: action.search, cursors: firstPage() };
+      return restart(state, { search: action.search });
     case "sort":
-      return { ...state, sort: action.sort, cursors: firstPage() };
+      return restart(state, { sort: action.sort });
     case "direction":
-      return { ...state, direction: action.direction, cursors: firstPage() };
+      return restart(state, { direction: action.direction });
     case "currency":
-      return { ...state, currency: action.currency.trim().toUpperCase(), cursors: firstPage() };
-    case "next":
-      return { ...state, cursors: nextPage(state.cursors, action.endCursor) };
-    case "previous":
-      return state.cursors.length > 1 ? { ...state, cursors: previousPage(state.cursors) } : state;
+      return restart(state, { currency: action.currency.trim().toUpperCase() });
+    default:
+      return turnPage(state, action);
   }
 };
 

@@ -4,7 +4,7 @@ import type {
   CrmServiceRequestStatus,
   ServiceRequestsQueryVariables,
 } from "../../generated/graphql";
-import { currentCursor, type CursorStack, firstPage, nextPage, pageNumberOf, previousPage } from "../ui/cursor-pages";
+import { currentCursor, type CursorStack, firstPage, type PageAction, pageNumberOf, restart, turnPage } from "../ui/cursor-pages";
 
 export const PAGE_SIZE = 20;
 
@@ -48,22 +48,19 @@ export type QueueAction =
   | { type: "status"; status: CrmServiceRequestStatus | null }
   | { type: "sort"; sort: QueueSort }
   | { type: "currency"; currency: string }
-  | { type: "next"; endCursor: string }
-  | { type: "previous" };
+  | PageAction;
 
 /** Any change of filter or order starts again at the first page. */
 export const queueReducer = (state: QueueState, action: QueueAction): QueueState => {
   switch (action.type) {
     case "status":
-      return { ...state, status: action.status, cursors: firstPage() };
+      return restart(state, { status: action.status });
     case "sort":
-      return { ...state, sort: action.sort, cursors: firstPage() };
+      return restart(state, { sort: action.sort });
     case "currency":
-      return { ...state, currency: action.currency.trim().toUpperCase(), cursors: firstPage() };
-    case "next":
-      return { ...state, cursors: nextPage(state.cursors, action.endCursor) };
-    case "previous":
-      return state.cursors.length > 1 ? { ...state, cursors: previousPage(state.cursors) } : state;
+      return restart(state, { currency: action.currency.trim().toUpperCase() });
+    default:
+      return turnPage(state, action);
   }
 };
 

@@ -3,6 +3,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from saleor_crm_plugin.campaigns.pages import confirm_page, unsubscribe_page
 from saleor_crm_plugin.config import PLUGIN_PATH
+from saleor_crm_plugin.campaigns.tracking import click_page, tracking_webhook
 from saleor_crm_plugin.dashboard.pages import asset, extension_page
 from saleor_crm_plugin.dashboard.registration import register, verify_over_http
 from saleor_crm_plugin.dashboard.routes import manifest_view
@@ -19,6 +20,8 @@ urlpatterns = [
     path(f"{PLUGIN_PATH.lstrip('/')}unsubscribe/<str:token>", csrf_exempt(unsubscribe_page)),
     path(f"{PLUGIN_PATH.lstrip('/')}confirm/<str:token>", csrf_exempt(confirm_page)),
     path(f"{PLUGIN_PATH.lstrip('/')}survey/<str:token>", csrf_exempt(survey_page)),
+    path(f"{PLUGIN_PATH.lstrip('/')}click/<str:token>", click_page),
+    path(f"{PLUGIN_PATH.lstrip('/')}tracking/<str:esp>/", csrf_exempt(tracking_webhook)),
     path(f"{PLUGIN_PATH.lstrip('/')}reply/<str:token>", csrf_exempt(reply_page)),
     # The Dashboard app: manifest, registration (Saleor POSTs the app token; checked with Saleor's API), pages.
     path(f"{PLUGIN_PATH.lstrip('/')}manifest", manifest_view),

@@ -23,5 +23,8 @@ class CRMConfig(AppConfig):
         from anymail.signals import tracking
 
         from .campaigns.bounces import on_tracking_event
+        from .campaigns.tracking import record_event
 
         tracking.connect(on_tracking_event, weak=False, dispatch_uid="crm-suppress-bounces")
+        # Every event is stored per delivery (once per ESP event id); bounces and complaints check the campaign.
+        tracking.connect(record_event, weak=False, dispatch_uid="crm-delivery-events")

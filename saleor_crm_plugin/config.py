@@ -198,6 +198,31 @@ SPECS = {
             maximum=3600,
         ),
         SettingSpec(
+            "bounce_rate_max_percent",
+            5,
+            "Bounce rate that pauses a campaign (%)",
+            "A campaign whose hard bounces over its last deliveries (see the window) reach this share is "
+            "paused, with the reason in its figures.",
+            maximum=100,
+        ),
+        SettingSpec(
+            "complaint_rate_max_per_10000",
+            10,
+            "Complaint rate that pauses a campaign (per 10,000)",
+            "A campaign whose spam complaints over its last deliveries reach this many per 10,000 (10: 0.1%) "
+            "is paused, with the reason in its figures.",
+            maximum=10000,
+        ),
+        SettingSpec(
+            "health_window",
+            500,
+            "Bounce health window (deliveries)",
+            "How many of a campaign's latest sent mails the bounce and complaint rates are taken over; "
+            "nothing is paused before 100 were sent.",
+            minimum=100,
+            maximum=100000,
+        ),
+        SettingSpec(
             "survey_link_days",
             30,
             "Survey link validity (days)",
@@ -302,6 +327,15 @@ TEXT_SPECS = {
             "https://shop.example.com/{channel}/checkout?token={token} (placeholders: {channel}, {token}). "
             "Empty: the mail has no link to the checkout.", kind="checkout_url_pattern"),
         TextSettingSpec(
+            "tracking_webhook_secret", "Tracking webhook secret",
+            "user:password that the ESP's tracking webhook sends as HTTP basic auth (the webhook URL is "
+            "<public URL>/plugins/global/saleor_crm_plugin.crm/tracking/<provider>/). Empty: the webhook is off.",
+            kind="secret"),
+        TextSettingSpec(
+            "link_hosts", "Click-tracked link hosts",
+            "Hosts that tracked links in mails may lead to, space-separated, besides the public URL's and the "
+            "storefront URL patterns' hosts.", kind="hosts"),
+        TextSettingSpec(
             "shop_time_zone", "Shop time zone",
             "An IANA time zone such as Europe/Warsaw: automations' quiet hours are in it. Empty: UTC.",
             kind="time_zone"),
@@ -368,6 +402,11 @@ def validate_text(name: str, value) -> str:
             check_url(text.format(channel="c", slug="s", id=1))
         elif spec.kind == "checkout_url_pattern":
             check_url(text.format(channel="c", token="t"))
+        elif spec.kind == "hosts":
+            for host in text.split():
+                check_url(f"https://{host}/")
+                if urlsplit(f"https://{host}/").hostname != host.lower():
+                    raise ValueError(host)
         elif spec.kind == "time_zone":
             zoneinfo.ZoneInfo(text)
         elif spec.kind == "origins":

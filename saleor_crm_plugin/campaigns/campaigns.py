@@ -272,16 +272,17 @@ def schedule_campaign(campaign_id: int, at: datetime | None = None) -> Campaign:
     return campaign
 
 
-def pause_campaign(campaign_id: int) -> Campaign:
+def pause_campaign(campaign_id: int, reason: str = "") -> Campaign:
     """Stop a scheduled or sending campaign; a batch already handed to the provider finishes.
 
+    ``reason``: why the CRM paused it by itself (shown with its figures); empty when staff pause it.
     Raises ``CRMError`` ``NOT_FOUND`` or ``INVALID_STATE``.
     """
     with transaction.atomic():
         campaign = _locked_campaign(campaign_id)
         _require_state(campaign, (CampaignState.SCHEDULED, CampaignState.SENDING), "Only a scheduled or sending "
                        "campaign can be paused")
-        return _move(campaign, CampaignState.PAUSED, timezone.now())
+        return _move(campaign, CampaignState.PAUSED, timezone.now(), pause_reason=reason)
 
 
 def resume_campaign(campaign_id: int) -> Campaign:
@@ -294,11 +295,11 @@ def resume_campaign(campaign_id: int) -> Campaign:
         campaign = _locked_campaign(campaign_id)
         _require_state(campaign, (CampaignState.PAUSED,), "Only a paused campaign can be resumed")
         if campaign.started_at is not None:
-            campaign = _move(campaign, CampaignState.SENDING, now)
+            campaign = _move(campaign, CampaignState.SENDING, now, pause_reason="")
             campaign_pk = campaign.pk
             transaction.on_commit(lambda: send_task(CAMPAIGN_SEND_TASK, "campaign resumed", args=(campaign_pk,)))
         else:
-            campaign = _move(campaign, CampaignState.SCHEDULED, now)
+            campaign = _move(campaign, CampaignState.SCHEDULED, now, pause_reason="")
             _dispatch_when_due(campaign, now)
     return campaign
 

@@ -14,7 +14,7 @@ from django.utils.html import format_html
 
 from ..config import get_text_setting
 from ..errors import CRMError
-from . import consent, tokens
+from . import consent, tokens, tracking
 
 PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><meta name="robots" content="noindex">
@@ -81,7 +81,9 @@ def confirm_page(request, token: str) -> HttpResponse:
                       ask=("Confirm your subscription", f"Receive news and offers from {_shop()} by email."))
 
 
-ROUTES = {"unsubscribe": unsubscribe_page, "confirm": confirm_page}
+# click/<token>: a tracked link; tracking/<provider>/: the ESP's tracking webhook (anymail checks it).
+ROUTES = {"unsubscribe": unsubscribe_page, "confirm": confirm_page, "click": tracking.click_page,
+          "tracking": tracking.tracking_webhook}
 
 
 def route_link(routes: dict, request, path: str) -> HttpResponse | None:
@@ -94,5 +96,6 @@ def route_link(routes: dict, request, path: str) -> HttpResponse | None:
 
 
 def route(request, path: str) -> HttpResponse | None:
-    """The unsubscribe or confirmation page for ``path`` under the plugin's path, or None when it is neither."""
+    """The unsubscribe, confirmation or click page, or the tracking webhook, for ``path`` under the plugin's path;
+    None when it is none of them."""
     return route_link(ROUTES, request, path)

@@ -26,7 +26,7 @@ so it can neither send a second copy nor skip anyone.
 import logging
 import smtplib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -36,9 +36,10 @@ from ..models import Campaign, CampaignState
 from ..schedule import CAMPAIGN_SEND_TASK, send_task
 from . import audience
 from .context import RecipientContexts
-from .mail import build_message, message_id, sender
+from .mail import RenderedMail, build_message, message_id, sender
 from .providers import open_connection
 from .templates import CompiledTemplate, Renderer, compile_template
+from .tracking import track_links
 
 logger = logging.getLogger(__name__)
 
@@ -208,6 +209,11 @@ def _claim(campaign: Campaign, limit: int) -> list[dict] | None:
         return rows
 
 
+def tracked(mail: RenderedMail, delivery_id: int, context: dict) -> RenderedMail:
+    """The mail with its links to the shop through click links (the unsubscribe link as it is)."""
+    return replace(mail, html=track_links(mail.html, delivery_id, keep=(context["unsubscribe_url"],)))
+
+
 def recipient_profiles(rows: list[dict]) -> list[dict]:
     """The profile part of claimed rows, as ``RecipientContexts.build`` takes it."""
     return [{"id": r["profile_id"], "email": r["email"], "first_name": r["first_name"],
@@ -224,7 +230,8 @@ def _send_batch(campaign: Campaign, rows: list[dict], renderer: Renderer, contex
         try:
             context = variables[row["profile_id"]]
             message = build_message(
-                renderer.render(context), to=row["email"], from_header=from_header, message_id=mid,
+                tracked(renderer.render(context), row["id"], context), to=row["email"], from_header=from_header,
+                message_id=mid,
                 reply_to=campaign.reply_to, unsubscribe=context["unsubscribe_url"],
                 metadata={"campaign": campaign.pk, "delivery": row["id"]}, tags=["crm-campaign"])
         except Exception as error:  # noqa: BLE001 - one recipient's bad data must not stop the others

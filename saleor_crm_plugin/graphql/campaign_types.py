@@ -6,6 +6,7 @@ from promise.dataloader import DataLoader
 
 from ..campaigns.audience import audience_preview
 from ..campaigns.sending import campaign_totals
+from ..campaigns import tracking
 from ..models import CampaignState, Delivery, DeliveryState, EmailTemplate, Segment, SkipReason
 from .ids import decode_id, global_id
 from .insight_types import CRMSegment
@@ -74,6 +75,29 @@ class CRMCampaignTotals(graphene.ObjectType):
     def resolve_skipped_by_reason(root, info):
         return [CRMSkipCount(reason=reason, count=count)
                 for reason, count in sorted(root.skipped_by_reason.items()) if count]
+
+
+class CRMCampaignFunnel(graphene.ObjectType):
+    """What the campaign's mails did, as the ESP's webhook and our click links report it (each mail once per step)."""
+
+    delivered = graphene.Int(required=True)
+    opened = graphene.Int(required=True, description="Unreliable: mail privacy proxies open every mail.")
+    clicked = graphene.Int(required=True, description="Mails with at least one click.")
+    bounced = graphene.Int(required=True, description="Hard bounces.")
+    deferred = graphene.Int(required=True, description="Soft bounces (the ESP kept trying).")
+    rejected = graphene.Int(required=True)
+    complained = graphene.Int(required=True)
+    unsubscribed = graphene.Int(required=True)
+
+
+class CRMCampaignHealth(graphene.ObjectType):
+    """Hard bounces and complaints over the latest sent mails; past the limits the campaign pauses itself."""
+
+    window = graphene.Int(required=True, description="Sent mails looked at (the latest, up to health_window).")
+    bounced = graphene.Int(required=True)
+    complained = graphene.Int(required=True)
+    bounce_rate = graphene.Float(required=True)
+    complaint_rate = graphene.Float(required=True)
 
 
 class CRMAudiencePreview(graphene.ObjectType):
@@ -146,6 +170,9 @@ class CRMCampaign(graphene.ObjectType):
     created_at = graphene.DateTime(required=True)
     updated_at = graphene.DateTime(required=True)
     totals = graphene.Field(CRMCampaignTotals, required=True)
+    funnel = graphene.Field(CRMCampaignFunnel, required=True)
+    health = graphene.Field(CRMCampaignHealth, required=True)
+    pause_reason = graphene.String(required=True, description="Why the CRM paused it by itself; empty otherwise.")
     audience = graphene.Field(
         CRMAudiencePreview, description="A draft's or scheduled campaign's audience if it started now: segments "
         "refreshed, consent, suppression and the frequency cap applied, nothing written. Null once it started.")
@@ -171,6 +198,14 @@ class CRMCampaign(graphene.ObjectType):
     @staticmethod
     def resolve_totals(root, info):
         return CRMCampaignTotals(**campaign_totals(root.pk))
+
+    @staticmethod
+    def resolve_funnel(root, info):
+        return CRMCampaignFunnel(**tracking.funnel(root.pk))
+
+    @staticmethod
+    def resolve_health(root, info):
+        return CRMCampaignHealth(**tracking.health(root.pk))
 
     @staticmethod
     def resolve_audience(root, info):

@@ -11,6 +11,7 @@ from .recommendation import RecommendationModel
 from .segment import Segment, SegmentMember
 from .profile import CustomerNote, CustomerProfile, CustomerSpend, DirtyProfile, ErasedIdentity
 from .settings import BackfillCursor, CRMSetting
+from .tracking import DeliveryEvent, DeliveryEventKind  # noqa: F401 - registers the model
 from .support import ServiceMessage, ServiceRequest, SurveyResponse  # noqa: F401 - registers the models
 
 __all__ = [

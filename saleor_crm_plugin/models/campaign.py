@@ -52,6 +52,7 @@ class Campaign(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     state_changed_at = models.DateTimeField(default=timezone.now)
+    pause_reason = models.TextField(blank=True, default="", help_text="Why it was paused by itself (bounce health).")
     compiled = models.JSONField(null=True, blank=True)
     last_progress_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)

@@ -73,9 +73,10 @@ def _profile_export(profile, events) -> dict:
                             for r in ConsentRecord.objects.filter(profile=profile).order_by("at", "pk")],
         "deliveries": [{**_plain(d, exclude={"id", "profile", "campaign", "run"}),
                         "campaign": d.campaign.name if d.campaign else None,
-                        "automation": d.run.automation.kind if d.run else None}
+                        "automation": d.run.automation.kind if d.run else None,
+                        "events": [_plain(e, exclude={"id", "delivery"}) for e in d.events.order_by("occurred_at", "pk")]}
                        for d in Delivery.objects.filter(profile=profile).select_related(
-                           "campaign", "run__automation").order_by("pk")],
+                           "campaign", "run__automation").prefetch_related("events").order_by("pk")],
         "automation_runs": [{**_plain(r, exclude={"id", "profile", "automation"}), "automation": r.automation.kind}
                             for r in AutomationRun.objects.filter(profile=profile).select_related(
                                 "automation").order_by("created_at", "pk")],

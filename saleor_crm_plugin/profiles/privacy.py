@@ -20,6 +20,7 @@ Where personal data lives (every ``crm_*`` table, see ``models/``):
   unless a bounce or complaint was there first), so the person is never mailed again;
 * ``crm_automation_run``: what an automation planned for the person → its context (the cart's lines,
   the order) cleared; kind, step, state, reason and times kept (the automations' figures);
+* ``crm_delivery_event``: what the ESP reported about their mails (payloads with the address) → deleted;
 * ``crm_segment_member``: that the person is in a segment → deleted;
 * ``crm_service_request``: the reply address and the subject → cleared; kind, order,
   status and times kept (the shop's service figures);
@@ -50,7 +51,7 @@ from ..errors import CRMError
 from ..normalized.schema import EVENT_TYPES, Line, normalize_email
 from ..db import take_fold_lock
 from ..models import (
-    AutomationRun, ChannelConsent, ConsentRecord, CRMCheckout, CRMOrder, CustomerNote, CustomerProfile, Delivery, ErasedIdentity,
+    AutomationRun, ChannelConsent, DeliveryEvent, ConsentRecord, CRMCheckout, CRMOrder, CustomerNote, CustomerProfile, Delivery, ErasedIdentity,
     Suppression, SuppressionReason,
 )
 from ..models.consent import email_hash
@@ -319,6 +320,13 @@ def _forget_mail(profile_ids: list[int], emails: list[str]) -> None:
     ConsentRecord.objects.filter(profile_id__in=profile_ids).delete()
     Delivery.objects.filter(profile_id__in=profile_ids).update(email=None, error="")
     AutomationRun.objects.filter(profile_id__in=profile_ids).update(context={})
+    # What the ESP reported about their mails (its payloads hold the address): deleted, and any event
+    # about them that matched no mail.
+    DeliveryEvent.objects.filter(delivery__profile_id__in=profile_ids).delete()
+    with connection.cursor() as cursor:
+        for email in emails:
+            cursor.execute("DELETE FROM crm_delivery_event WHERE delivery_id IS NULL "
+                           "AND strpos(lower(raw::text), %s) > 0", [json.dumps(email.lower())[1:-1]])
     Delivery.objects.filter(email__in=emails).update(email=None, error="")
     for email in emails:
         row, _ = Suppression.objects.get_or_create(

@@ -2,8 +2,10 @@
 it does not (a completed checkout, an order since, a changed cart, a cancelled order, a customer who came
 back, no consent, quiet hours). The real-worker tests are in test_worker.py."""
 
+import re
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
@@ -38,7 +40,10 @@ def test_an_abandoned_checkout_gets_one_reminder_after_the_delay_with_its_lines_
     assert reminder.subject == "abandoned_checkout for ann@example.com"
     html = reminder.alternatives[0][0]
     assert "2 x Green tea" in html and "$9.00" in html and "reminder 1" in html
-    assert "https://shop.example.com/default-channel/checkout?token=cart-ann" in html
+    assert "https://shop.example.com/default-channel/checkout?token=cart-ann" in reminder.body  # the text part
+    click = re.search(r'href="(https://[^"]+/click/[^"]+)"', html).group(1)
+    assert Client().get(urlsplit(click).path)["Location"] == (
+        "https://shop.example.com/default-channel/checkout?token=cart-ann")
     assert reminder.extra_headers["Message-ID"] == Delivery.objects.get(run__trigger_key="checkout:cart-ann").message_id
     assert mails_to("bob@example.com") == [] and runs(trigger_key="checkout:cart-bob") == []
     assert (first["sent"], second["sent"], second["planned"]) == (1, 0, {"abandoned_checkout": 0})
@@ -187,9 +192,6 @@ def test_welcome_once_on_subscription_or_account(anymail_settings, switch_on, cu
 
 def test_the_survey_is_answered_by_its_link_and_a_low_score_opens_a_request(anymail_settings, switch_on, customer,
                                                                             events, ingest):
-    import re
-    from urllib.parse import urlsplit
-
     from saleor_crm_plugin.models import ServiceRequest
 
     switch_on("satisfaction_survey", SURVEY_MJML, steps=[{"position": 1, "delay_seconds": 0}], since=ago(days=10))

@@ -152,13 +152,17 @@ def everything(person: Person, events, ingest, *, tag: str) -> int:
 def automation_mail(profile, person: Person, *, tag: str) -> None:
     """A cart reminder planned and mailed to the person (its context holds their cart)."""
     from saleor_crm_plugin.campaigns.automations.staff import by_kind
-    from saleor_crm_plugin.models import AutomationRun, Delivery
+    from saleor_crm_plugin.models import AutomationRun, Delivery, DeliveryEvent
 
     run = AutomationRun.objects.create(
         automation=by_kind("abandoned_checkout"), step=1, trigger_key=f"checkout:{tag}", profile=profile,
         channel="default-channel", due_at=T0, state="mailed",
         context={"checkout": tag, "lines": [{"name": f"Gift for {person.first_name}", "quantity": 1}]})
-    Delivery.objects.create(run=run, profile=profile, email=person.email, state="sent")
+    delivery = Delivery.objects.create(run=run, profile=profile, email=person.email, state="sent")
+    DeliveryEvent.objects.create(delivery=delivery, esp="postmark", event_id=f"open-{tag}", kind="opened",
+                                 raw={"Recipient": person.email, "FirstName": person.first_name})
+    DeliveryEvent.objects.create(esp="postmark", event_id=f"lost-{tag}", kind="bounced",  # matched no mail
+                                 raw={"Email": person.email, "Description": f"{person.last_name} moved"})
 
 
 def support(person: Person, *, tag: str) -> None:

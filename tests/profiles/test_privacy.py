@@ -223,6 +223,8 @@ def test_export_holds_every_table_about_the_person(two_customers):
         "abandoned_checkout", "mailed", "Gift for Oksana")
     assert [(d["campaign"], d["automation"]) for d in profile["deliveries"]] == [("News", None),
                                                                                  (None, "abandoned_checkout")]
+    [opened] = profile["deliveries"][1]["events"]
+    assert (opened["kind"], opened["raw"]["Recipient"]) == ("opened", OKSANA.email)
     assert {e["kind"] for e in profile["events"]} == {"customer.created", "order.created", "checkout.created"}
     assert all(e["raw"]["user"]["email"] == OKSANA.email for e in profile["events"])
     unlinked = exported["other_events"]

@@ -32,7 +32,7 @@ from .. import audience
 from ..context import RecipientContexts
 from ..handlebars import format_money
 from ..mail import build_message, message_id, sender
-from ..sending import CLAIM_UPDATE_SQL, Outcome, record_outcomes, recipient_profiles, send_messages
+from ..sending import CLAIM_UPDATE_SQL, Outcome, record_outcomes, recipient_profiles, send_messages, tracked
 from ..templates import CompiledTemplate, Renderer, compile_template
 
 logger = logging.getLogger(__name__)
@@ -249,7 +249,7 @@ def send_due_mails(limit: int = BATCH) -> dict[str, int]:
             step = steps[(automation.pk, run.step)]
             context = {**variables[row["profile_id"]], **_extras(automation.kind, run)}
             message = build_message(
-                templates.renderer(step).render(context), to=row["email"],
+                tracked(templates.renderer(step).render(context), row["id"], context), to=row["email"],
                 from_header=sender(automation.from_name, automation.from_email), message_id=row["message_id"],
                 reply_to=automation.reply_to, unsubscribe=context["unsubscribe_url"],
                 metadata={"automation": automation.kind, "step": run.step, "delivery": row["id"]},

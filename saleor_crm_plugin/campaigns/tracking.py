@@ -1,0 +1,260 @@
+"""What mail does after it is sent: the ESP's tracking webhook, our own click links, and bounce health.
+
+* **Webhook.** ``<plugin path>/tracking/<provider>/`` hands the request to
+  django-anymail's tracking view for the configured ESP. anymail checks the
+  basic-auth secret (setting ``tracking_webhook_secret``, required: without
+  it the webhook is off) and, where it verifies one, the ESP's signature
+  (keys from Django's ``ANYMAIL`` settings, as anymail reads them). It then
+  sends its ``tracking`` signal, which ``record_event`` receives.
+* **Events.** Each event is stored once per ESP event id (for an ESP that
+  sends none, the payload's hash), whatever the number of deliveries of the
+  webhook, with the ESP's payload kept for audit. The
+  mail is found by the delivery id in the metadata we sent, else by the
+  ESP's message id. Opens are stored but unreliable: mail privacy proxies
+  open every mail.
+* **Click links.** Links in sent mails lead through ``<plugin path>/click/<token>``.
+  The signed token names the delivery and the URL, so clicks are measured
+  with any provider, SMTP included. A forged token, or a URL off the shop's
+  hosts, is refused and redirects nowhere.
+* **Health.** A campaign whose hard bounces or complaints over its latest
+  ``health_window`` sent mails pass ``bounce_rate_max_percent`` or
+  ``complaint_rate_max_per_10000`` is paused, with the reason.
+"""
+
+import hashlib
+import json
+import logging
+import re
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from django.db import connection
+from django.http import HttpResponse, HttpResponseNotFound, HttpResponseRedirect
+from django.utils import timezone
+
+from ..config import get_setting, get_text_setting
+from ..errors import CRMError
+from ..models import Campaign, CampaignState, Delivery
+from . import tokens
+from .mail import plugin_url
+
+logger = logging.getLogger(__name__)
+
+CLICK = "click"
+CLICK_LINK_DAYS = 365
+MIN_HEALTH_SAMPLE = 100
+KINDS = {"delivered": "delivered", "opened": "opened", "clicked": "clicked", "bounced": "bounced",
+         "deferred": "deferred", "rejected": "rejected", "failed": "rejected", "complained": "complained",
+         "unsubscribed": "unsubscribed"}
+HREF = re.compile(r'(<a\b[^>]*?\bhref\s*=\s*")(https?://[^"]+)(")', re.IGNORECASE)
+
+INSERT_SQL = """
+INSERT INTO crm_delivery_event (delivery_id, esp, event_id, kind, esp_kind, occurred_at, received_at, url,
+                                description, raw)
+VALUES (%s, %s, %s, %s, %s, %s, now(), %s, %s, %s::jsonb)
+ON CONFLICT DO NOTHING RETURNING id
+"""
+
+
+# --- the webhook -----------------------------------------------------------------------------------------
+
+
+def _anymail_view(esp: str):
+    """anymail's tracking view class for ``esp`` (None when anymail has none of that name)."""
+    from anymail import urls
+
+    for pattern in urls.urlpatterns:
+        if getattr(pattern, "name", None) == f"{esp}_tracking_webhook":
+            return pattern.callback.view_class
+    return None
+
+
+def tracking_webhook(request, esp: str) -> HttpResponse:
+    """The ESP's tracking webhook, checked and parsed by anymail; only for the configured provider."""
+    secret = get_text_setting("tracking_webhook_secret")
+    view_class = _anymail_view(esp) if esp == get_text_setting("email_provider") else None
+    if view_class is None or not secret:
+        return HttpResponseNotFound("No tracking webhook here")
+    from anymail.exceptions import AnymailConfigurationError
+
+    view = type(view_class.__name__, (view_class,), {"webhook_secret": None})
+    options = {"webhook_secret": [secret]}
+    api_key = get_text_setting("email_api_key")
+    if api_key and hasattr(view_class, "api_key"):  # an ESP that signs with its API key unless told another
+        options["api_key"] = api_key
+    try:
+        return view.as_view(**options)(request)
+    except AnymailConfigurationError as error:  # e.g. the ESP's signing key is not set
+        logger.warning("CRM: the %s tracking webhook is not configured: %s", esp, error)
+        return HttpResponse("The tracking webhook is not configured", status=503)
+
+
+def _json(value):
+    try:
+        return json.loads(json.dumps(value, default=str))
+    except (TypeError, ValueError):
+        return {"unparsed": str(value)[:10000]}
+
+
+def _delivery_of(event) -> int | None:
+    metadata = getattr(event, "metadata", None) or {}
+    delivery = str(metadata.get("delivery", ""))
+    if delivery.isdigit():
+        found = Delivery.objects.filter(pk=int(delivery)).values_list("pk", flat=True).first()
+        if found is not None:
+            return found
+    if event.message_id:
+        return Delivery.objects.filter(provider_message_id=str(event.message_id)[:255]).values_list(
+            "pk", flat=True).first()
+    return None
+
+
+def record_event(sender, event, esp_name, **kwargs) -> None:
+    """anymail ``tracking`` receiver: store the event once (per ESP event id), then check the campaign's health."""
+    kind = KINDS.get(getattr(event, "event_type", None), "other")
+    delivery_id = _delivery_of(event)
+    occurred = event.timestamp if isinstance(event.timestamp, datetime) else timezone.now()
+    raw = json.dumps(_json(event.esp_event), sort_keys=True)
+    # An ESP that gives no id for an event (Postmark's deliveries and opens): the payload names it.
+    event_id = str(event.event_id or "")[:255] or "sha256:" + hashlib.sha256(raw.encode()).hexdigest()
+    with connection.cursor() as cursor:
+        cursor.execute(INSERT_SQL, [
+            delivery_id, esp_name.lower()[:32], event_id, kind, str(event.event_type or "")[:32], occurred,
+            str(event.click_url or "")[:4000], str(event.description or event.mta_response or "")[:2000], raw])
+        new = cursor.fetchone() is not None
+    if new and delivery_id is not None and kind in ("bounced", "complained"):
+        check_health_of_delivery(delivery_id)
+
+
+# --- click links ------------------------------------------------------------------------------------------
+
+
+def allowed_hosts() -> set[str]:
+    """Where a tracked link may lead: the public URL's host, the storefront patterns' hosts, ``link_hosts``."""
+    hosts = set(get_text_setting("link_hosts").lower().split())
+    for name in ("public_url", "storefront_product_url", "storefront_checkout_url"):
+        value = get_text_setting(name)
+        if value:
+            host = urlsplit(value.split("{", 1)[0]).hostname
+            if host:
+                hosts.add(host.lower())
+    return hosts
+
+
+def click_url(delivery_id: int, url: str) -> str:
+    return plugin_url(f"{CLICK}/{tokens.make_token(CLICK, {'d': delivery_id, 'u': url})}")
+
+
+def track_links(html: str, delivery_id: int, *, keep: tuple[str, ...] = ()) -> str:
+    """Each link to one of the shop's hosts through a click link; the ``keep`` URLs (unsubscribe) and the
+    plugin's own pages (survey scores, reply links) as they are."""
+    hosts = allowed_hosts()
+    own = plugin_url("")  # our signed pages (survey, reply, confirmation) are links of their own
+
+    def wrap(match):
+        url = match.group(2).replace("&amp;", "&")
+        if url in keep or url.startswith(own) or (urlsplit(url).hostname or "").lower() not in hosts:
+            return match.group(0)
+        tracked = click_url(delivery_id, url)
+        if len(tracked.rpartition("/")[2]) > tokens.MAX_TOKEN_LENGTH:  # a link too long to sign: as it is
+            return match.group(0)
+        return f"{match.group(1)}{tracked}{match.group(3)}"
+
+    return HREF.sub(wrap, html)
+
+
+def _refused(status: int = 400) -> HttpResponse:
+    return HttpResponse("<!doctype html><title>Link not valid</title><p>This link is not valid.</p>", status=status)
+
+
+def click_page(request, token: str) -> HttpResponse:
+    """Record the click and redirect; a forged token or a URL off the shop's hosts is refused."""
+    try:
+        payload = tokens.read_token(CLICK, token, max_age_seconds=CLICK_LINK_DAYS * 86400)
+    except CRMError:
+        return _refused()
+    delivery_id, url = payload.get("d"), payload.get("u")
+    if not isinstance(delivery_id, int) or not isinstance(url, str):
+        return _refused()
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in allowed_hosts():
+        return _refused()
+    if Delivery.objects.filter(pk=delivery_id).exists():
+        click_id = hashlib.sha256(f"{delivery_id}:{url}:{timezone.now().isoformat()}".encode()).hexdigest()
+        with connection.cursor() as cursor:
+            cursor.execute(INSERT_SQL, [delivery_id, "crm", click_id, "clicked", "clicked", timezone.now(), url[:4000],
+                                        "", json.dumps({"user_agent": request.headers.get("User-Agent", "")[:500]})])
+    return HttpResponseRedirect(url)
+
+
+# --- health -----------------------------------------------------------------------------------------------
+
+HEALTH_SQL = """
+WITH latest AS (
+    SELECT d.id FROM crm_delivery d WHERE d.campaign_id = %s AND d.sent_at IS NOT NULL
+    ORDER BY d.sent_at DESC, d.id DESC LIMIT %s
+)
+SELECT count(*),
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM crm_delivery_event e WHERE e.delivery_id = latest.id
+                                      AND e.kind = 'bounced')),
+       count(*) FILTER (WHERE EXISTS (SELECT 1 FROM crm_delivery_event e WHERE e.delivery_id = latest.id
+                                      AND e.kind = 'complained'))
+FROM latest
+"""
+
+
+def health(campaign_id: int) -> dict:
+    """Sent, bounced and complained over the campaign's latest ``health_window`` sent mails, with the rates."""
+    with connection.cursor() as cursor:
+        cursor.execute(HEALTH_SQL, [campaign_id, get_setting("health_window")])
+        sent, bounced, complained = cursor.fetchone()
+    return {"window": sent, "bounced": bounced, "complained": complained,
+            "bounce_rate": bounced / sent if sent else 0.0, "complaint_rate": complained / sent if sent else 0.0}
+
+
+def unhealthy_reason(figures: dict) -> str | None:
+    """Why the figures must stop the campaign, or None."""
+    if figures["window"] < MIN_HEALTH_SAMPLE:
+        return None
+    if figures["bounce_rate"] * 100 >= get_setting("bounce_rate_max_percent"):
+        return (f"{figures['bounced']} hard bounces in the last {figures['window']} mails "
+                f"({figures['bounce_rate']:.1%}); limit {get_setting('bounce_rate_max_percent')}%")
+    if figures["complaint_rate"] * 10000 >= get_setting("complaint_rate_max_per_10000"):
+        return (f"{figures['complained']} spam complaints in the last {figures['window']} mails "
+                f"({figures['complaint_rate']:.2%}); limit {get_setting('complaint_rate_max_per_10000')} per 10,000")
+    return None
+
+
+def check_health_of_delivery(delivery_id: int) -> None:
+    """After a bounce or complaint: pause the delivery's campaign if its health is past the limits."""
+    from .campaigns import pause_campaign
+
+    campaign_id = Delivery.objects.filter(pk=delivery_id).values_list("campaign_id", flat=True).first()
+    if campaign_id is None:
+        return
+    reason = unhealthy_reason(health(campaign_id))
+    if reason and Campaign.objects.filter(pk=campaign_id, state__in=[CampaignState.SENDING,
+                                                                     CampaignState.SCHEDULED]).exists():
+        try:
+            pause_campaign(campaign_id, reason=f"Paused by the CRM: {reason}.")
+        except CRMError:  # it changed state meanwhile
+            return
+        logger.warning("CRM campaign %s paused: %s", campaign_id, reason)
+
+
+FUNNEL_SQL = """
+SELECT e.kind, count(DISTINCT e.delivery_id)
+FROM crm_delivery_event e JOIN crm_delivery d ON d.id = e.delivery_id
+WHERE d.campaign_id = %s GROUP BY e.kind
+"""
+
+
+def funnel(campaign_id: int) -> dict:
+    """How many of the campaign's mails were delivered, opened, clicked, bounced, complained, unsubscribed
+    (each mail counted once per kind, whatever the number of events)."""
+    counts = {kind: 0 for kind in ("delivered", "opened", "clicked", "bounced", "deferred", "rejected", "complained",
+                                   "unsubscribed")}
+    with connection.cursor() as cursor:
+        cursor.execute(FUNNEL_SQL, [campaign_id])
+        counts.update({kind: n for kind, n in cursor.fetchall() if kind in counts})
+    return counts

@@ -198,6 +198,14 @@ SPECS = {
             maximum=3600,
         ),
         SettingSpec(
+            "attribution_window_days",
+            5,
+            "Attribution window (days)",
+            "An order placed this many days at most after a click on a mail is credited to the mail clicked "
+            "last before it.",
+            maximum=365,
+        ),
+        SettingSpec(
             "bounce_rate_max_percent",
             5,
             "Bounce rate that pauses a campaign (%)",

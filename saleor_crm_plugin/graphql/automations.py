@@ -2,9 +2,11 @@
 
 import graphene
 
+from ..campaigns import attribution
 from ..campaigns.automations import staff
 from ..campaigns.automations.kinds import KINDS, option
 from ..models import AutomationKind
+from .campaign_types import CRMAttributed
 from .ids import global_id
 from .permissions import require_staff
 
@@ -49,6 +51,12 @@ class CRMAutomationStepStats(graphene.ObjectType):
                             description="Runs not mailed by the delivery rules, by reason (no_consent, ...).")
     cancelled = graphene.List(graphene.NonNull(CRMCount), required=True,
                               description="Runs whose trigger no longer held, by reason (ordered, cart_changed, ...).")
+    attributed = graphene.List(graphene.NonNull(CRMAttributed), required=True,
+                               description="Orders and revenue per currency credited to the step's mails.")
+
+    @staticmethod
+    def resolve_attributed(root, info):
+        return attribution.for_automation_step(root.automation_id, root.position)
 
     @staticmethod
     def resolve_mails(root, info):
@@ -118,7 +126,7 @@ class CRMAutomation(graphene.ObjectType):
         stats = {s.position: s for s in staff.stats(root)}
         steps = list(root.steps.all())
         for step in steps:
-            step.stats = stats.get(step.position) or staff.StepStats(step.position)
+            step.stats = stats.get(step.position) or staff.StepStats(root.pk, step.position)
         return steps
 
 

@@ -6,9 +6,10 @@ from promise.dataloader import DataLoader
 
 from ..campaigns.audience import audience_preview
 from ..campaigns.sending import campaign_totals
-from ..campaigns import tracking
+from ..campaigns import attribution, tracking
 from ..models import CampaignState, Delivery, DeliveryState, EmailTemplate, Segment, SkipReason
 from .ids import decode_id, global_id
+from .types import money_field
 from .insight_types import CRMSegment
 from .pagination import connection, paginate
 
@@ -88,6 +89,14 @@ class CRMCampaignFunnel(graphene.ObjectType):
     rejected = graphene.Int(required=True)
     complained = graphene.Int(required=True)
     unsubscribed = graphene.Int(required=True)
+
+
+class CRMAttributed(graphene.ObjectType):
+    """Orders credited to a mail (the last one clicked before each, within the attribution window), per currency."""
+
+    currency = graphene.String(required=True)
+    orders = graphene.Int(required=True)
+    revenue = money_field("revenue")
 
 
 class CRMCampaignHealth(graphene.ObjectType):
@@ -173,6 +182,8 @@ class CRMCampaign(graphene.ObjectType):
     funnel = graphene.Field(CRMCampaignFunnel, required=True)
     health = graphene.Field(CRMCampaignHealth, required=True)
     pause_reason = graphene.String(required=True, description="Why the CRM paused it by itself; empty otherwise.")
+    attributed = graphene.List(graphene.NonNull(CRMAttributed), required=True,
+                               description="Orders and revenue per currency credited to it (last click wins).")
     audience = graphene.Field(
         CRMAudiencePreview, description="A draft's or scheduled campaign's audience if it started now: segments "
         "refreshed, consent, suppression and the frequency cap applied, nothing written. Null once it started.")
@@ -206,6 +217,10 @@ class CRMCampaign(graphene.ObjectType):
     @staticmethod
     def resolve_health(root, info):
         return CRMCampaignHealth(**tracking.health(root.pk))
+
+    @staticmethod
+    def resolve_attributed(root, info):
+        return attribution.for_campaign(root.pk)
 
     @staticmethod
     def resolve_audience(root, info):

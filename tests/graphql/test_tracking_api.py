@@ -1,6 +1,7 @@
 """The campaign API's view of tracking: the funnel, the bounce health and why the CRM paused a campaign."""
 
 import pytest
+from django.utils import timezone
 
 from saleor_crm_plugin.models import Campaign, CampaignState, Delivery
 from tests.campaigns.test_tracking import bounce, post, sent_campaign, tracking_settings  # noqa: F401 (fixture)
@@ -9,7 +10,7 @@ from tests.graphql.conftest import gid, operation, staff_token
 pytestmark = pytest.mark.django_db
 
 
-def test_the_campaign_api_shows_the_funnel_health_and_why_it_paused(tracking_settings, gql):
+def test_the_campaign_api_shows_the_funnel_health_and_why_it_paused(tracking_settings, gql, events, ingest):
     campaign = sent_campaign(tracking_settings, 120)
     Campaign.objects.filter(pk=campaign.pk).update(state=CampaignState.SENDING)
     first, second, third = Delivery.objects.filter(campaign=campaign).order_by("pk")[:3]
@@ -20,6 +21,8 @@ def test_the_campaign_api_shows_the_funnel_health_and_why_it_paused(tracking_set
           "ReceivedAt": "2026-11-29T09:10:00Z", "OriginalLink": "https://shop.example.com/p/x",
           "Metadata": {"delivery": str(first.pk)}})
     post(bounce(third, 300, kind="SpamComplaint"))
+    # and the first recipient orders after the click
+    ingest(events.order(email=first.email, at=timezone.now(), lines=[events.line(1, price="42.00")]))
     # when
     _, response = gql(operation("staff/campaign"), {"id": gid("CRMCampaign", campaign.pk)}, bearer=staff_token())
     # then
@@ -29,3 +32,4 @@ def test_the_campaign_api_shows_the_funnel_health_and_why_it_paused(tracking_set
     assert body["health"] == {"window": 120, "bounced": 0, "complained": 1, "bounceRate": 0.0,
                               "complaintRate": 1 / 120}
     assert body["state"] == "PAUSED" and "1 spam complaints" in body["pauseReason"]
+    assert body["attributed"] == [{"currency": "USD", "orders": 1, "revenue": {"amount": 42.0, "currency": "USD"}}]

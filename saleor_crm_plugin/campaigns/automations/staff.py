@@ -27,6 +27,7 @@ WHERE r.automation_id = %s GROUP BY 1, 2, 3, 4, 5
 class StepStats:
     """One step's runs: scheduled, cancelled by reason, and its mails by delivery state (skips by reason)."""
 
+    automation_id: int
     position: int
     scheduled: int = 0
     cancelled: dict = field(default_factory=dict)
@@ -68,11 +69,11 @@ def by_kind(kind: str) -> Automation:
 
 def stats(automation: Automation) -> list[StepStats]:
     """Per step: what became of its runs and of their mails."""
-    steps = {s.position: StepStats(s.position) for s in automation.steps.all()}
+    steps = {s.position: StepStats(automation.pk, s.position) for s in automation.steps.all()}
     with connection.cursor() as cursor:
         cursor.execute(STATS_SQL, [automation.pk])
         for position, state, reason, mail_state, skip_reason, count in cursor.fetchall():
-            step = steps.setdefault(position, StepStats(position))
+            step = steps.setdefault(position, StepStats(automation.pk, position))
             if state == "scheduled":
                 step.scheduled += count
             elif state == "cancelled":

@@ -2,9 +2,11 @@
 gets its reminder at a loopback SMTP server after a shortened delay, and a checkout completed within the
 delay gets none. The automation is configured through the plugin's staff API."""
 
+import re
 import time
 
 import pytest
+from django.test import Client
 
 from crm_saleor_api import (CHANNEL_SLUG, complete_checkout, create_checkout, mutate, signed_in_customer,
                             us_address)
@@ -62,9 +64,14 @@ def test_a_checkout_left_in_saleor_gets_its_reminder_and_a_completed_one_none(
     [reminder] = inbox.messages
     assert reminder["To"] == "ann.cart@example.com"
     body = reminder.get_body(("html",)).get_content()
+    text = reminder.get_body(("plain",)).get_content()
     assert f"2 x {shop.name}" in body
     token = AutomationRun.objects.get().context["checkout"]
-    assert f"https://shop.example.com/{CHANNEL_SLUG}/checkout?token={token}" in body
+    # the link back to the cart: as it is in the text part, through a click link (served by Saleor) in the HTML
+    cart = f"https://shop.example.com/{CHANNEL_SLUG}/checkout?token={token}"
+    assert cart in text
+    click = re.search(r'href="http://testserver(/plugins/global/saleor_crm_plugin\.crm/click/[^"]+)"', body).group(1)
+    assert Client().get(click)["Location"] == cart
     assert reminder["Message-ID"] == Delivery.objects.get(run__isnull=False).message_id
     # and once Bob's checkout too is older than the delay, a pass plans nothing for it (completed) and sends
     # nothing more

@@ -6,13 +6,14 @@ import hashlib
 import hmac
 import json
 import re
+import time
 from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
 
-from saleor_crm_plugin.campaigns import sending, tokens
-from saleor_crm_plugin.campaigns.tracking import health
+from saleor_crm_plugin.campaigns import sending
+from saleor_crm_plugin.campaigns.tracking import click_token, health
 from saleor_crm_plugin.models import Campaign, CampaignState, Delivery, DeliveryEvent, Suppression
 from saleor_crm_plugin.models.consent import email_hash
 from tests.campaigns.conftest import make_audience, scheduled_campaign
@@ -129,9 +130,13 @@ def test_links_to_the_shop_are_click_tracked_and_redirect_only_to_the_shop(track
     assert (event.delivery_id, event.esp, event.url) == (delivery.pk, "crm", "https://shop.example.com/p/kind-of-blue")
     # a forged token, and a signed link off the shop's hosts, redirect nowhere
     forged = urlsplit(click).path[:-6] + "AAAAAA"
-    off_host = "/plugins/global/saleor_crm_plugin.crm/click/" + tokens.make_token(
-        "click", {"d": delivery.pk, "u": "https://evil.example.net/phish"})
-    for path in (forged, off_host):
+    off_host = "/plugins/global/saleor_crm_plugin.crm/click/" + click_token(delivery.pk, "https://evil.example.net/phish")
+    expired = "/plugins/global/saleor_crm_plugin.crm/click/" + click_token(
+        delivery.pk, "https://shop.example.com/p/kind-of-blue", at=time.time() - 366 * 86400)
+    tampered_url = urlsplit(click).path.split("/")[-1].split(".")
+    tampered_url[0] = tampered_url[0][:-2] + ("AA" if tampered_url[0][-2:] != "AA" else "BB")
+    tampered = "/plugins/global/saleor_crm_plugin.crm/click/" + ".".join(tampered_url)
+    for path in (forged, off_host, expired, tampered, "/plugins/global/saleor_crm_plugin.crm/click/x.y"):
         refused = Client().get(path)
         assert refused.status_code == 400 and "Location" not in refused
     assert DeliveryEvent.objects.filter(kind="clicked").count() == 1

@@ -39,7 +39,7 @@ from .context import RecipientContexts
 from .mail import RenderedMail, build_message, message_id, sender
 from .providers import open_connection
 from .templates import CompiledTemplate, Renderer, compile_template
-from .tracking import track_links
+from .tracking import LinkTracker
 
 logger = logging.getLogger(__name__)
 
@@ -209,9 +209,9 @@ def _claim(campaign: Campaign, limit: int) -> list[dict] | None:
         return rows
 
 
-def tracked(mail: RenderedMail, delivery_id: int, context: dict) -> RenderedMail:
+def tracked(links: LinkTracker, mail: RenderedMail, delivery_id: int, context: dict) -> RenderedMail:
     """The mail with its links to the shop through click links (the unsubscribe link as it is)."""
-    return replace(mail, html=track_links(mail.html, delivery_id, keep=(context["unsubscribe_url"],)))
+    return replace(mail, html=links.track(mail.html, delivery_id, keep=(context["unsubscribe_url"],)))
 
 
 def recipient_profiles(rows: list[dict]) -> list[dict]:
@@ -224,13 +224,14 @@ def _send_batch(campaign: Campaign, rows: list[dict], renderer: Renderer, contex
                 from_header: str) -> dict[int, Outcome]:
     outcomes: dict[int, Outcome] = {}
     variables = contexts.build(recipient_profiles(rows))
+    links = LinkTracker()
     messages = []
     for row in rows:
         mid = row["message_id"]
         try:
             context = variables[row["profile_id"]]
             message = build_message(
-                tracked(renderer.render(context), row["id"], context), to=row["email"], from_header=from_header,
+                tracked(links, renderer.render(context), row["id"], context), to=row["email"], from_header=from_header,
                 message_id=mid,
                 reply_to=campaign.reply_to, unsubscribe=context["unsubscribe_url"],
                 metadata={"campaign": campaign.pk, "delivery": row["id"]}, tags=["crm-campaign"])

@@ -192,23 +192,36 @@ def click_url(delivery_id: int, url: str) -> str:
     return plugin_url(f"{CLICK}/{click_token(delivery_id, url)}")
 
 
-def track_links(html: str, delivery_id: int, *, keep: tuple[str, ...] = ()) -> str:
-    """Each link to one of the shop's hosts through a click link; the ``keep`` URLs (unsubscribe) and the
-    plugin's own pages (survey scores, reply links) as they are."""
-    hosts = allowed_hosts()
-    own = plugin_url("")  # our signed pages (survey, reply, confirmation) are links of their own
-    base = plugin_url(f"{CLICK}/")
+class LinkTracker:
+    """Puts a batch of mails' links to the shop through click links; the shop's hosts and the plugin's paths are
+    read once per batch, not once per mail. Without a public URL nothing is rewritten (the mail fails on its
+    unsubscribe link anyway)."""
 
-    def wrap(match):
-        url = match.group(2).replace("&amp;", "&")
-        if url in keep or url.startswith(own) or (urlsplit(url).hostname or "").lower() not in hosts:
-            return match.group(0)
-        token = click_token(delivery_id, url)
-        if len(token) > tokens.MAX_TOKEN_LENGTH:  # a link too long to sign: as it is
-            return match.group(0)
-        return f"{match.group(1)}{base}{token}{match.group(3)}"
+    def __init__(self):
+        try:
+            self.own = plugin_url("")  # our signed pages (survey, reply, confirmation) are links of their own
+        except CRMError:
+            self.own = None
+            return
+        self.base = plugin_url(f"{CLICK}/")
+        self.hosts = allowed_hosts()
 
-    return HREF.sub(wrap, html)
+    def track(self, html: str, delivery_id: int, *, keep: tuple[str, ...] = ()) -> str:
+        """Each link to one of the shop's hosts through a click link; the ``keep`` URLs (unsubscribe) and the
+        plugin's own pages (survey scores, reply links) as they are."""
+        if self.own is None:
+            return html
+
+        def wrap(match):
+            url = match.group(2).replace("&amp;", "&")
+            if url in keep or url.startswith(self.own) or (urlsplit(url).hostname or "").lower() not in self.hosts:
+                return match.group(0)
+            token = click_token(delivery_id, url)
+            if len(token) > tokens.MAX_TOKEN_LENGTH:  # a link too long to sign: as it is
+                return match.group(0)
+            return f"{match.group(1)}{self.base}{token}{match.group(3)}"
+
+        return HREF.sub(wrap, html)
 
 
 def _refused(status: int = 400) -> HttpResponse:

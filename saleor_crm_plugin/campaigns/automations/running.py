@@ -33,7 +33,8 @@ from ..context import RecipientContexts
 from ..handlebars import format_money
 from ..mail import build_message, message_id, sender
 from ..sending import CLAIM_UPDATE_SQL, Outcome, record_outcomes, recipient_profiles, send_messages, tracked
-from ..templates import CompiledTemplate, Renderer, compile_template
+from ..templates import Renderer, compile_template
+from ..tracking import LinkTracker
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +99,7 @@ def _cancel_reason(run: AutomationRun, kind: str) -> str | None:
             return RunReason.ORDER_CANCELLED
     elif kind == AutomationKind.WIN_BACK:
         profile = CustomerProfile.objects.filter(pk=run.profile_id).only("last_order_at").first()
-        if profile is None or profile.last_order_at is None or (
-                profile.last_order_at.isoformat() != datetime.fromisoformat(context["last_order_at"]).isoformat()):
+        if profile is None or profile.last_order_at != datetime.fromisoformat(context["last_order_at"]):
             return RunReason.RETURNED
     return None
 
@@ -167,9 +167,8 @@ class _Templates:
     def renderer(self, step: AutomationStep) -> Renderer:
         if step.pk not in self._compiled:
             t = step.template
-            self._compiled[step.pk] = Renderer(CompiledTemplate.from_json(compile_template(
-                subject=t.subject, preheader=t.preheader, body=t.body, body_format=t.body_format,
-                text=t.text).as_json()))
+            self._compiled[step.pk] = Renderer(compile_template(
+                subject=t.subject, preheader=t.preheader, body=t.body, body_format=t.body_format, text=t.text))
         return self._compiled[step.pk]
 
 
@@ -234,7 +233,7 @@ def send_due_mails(limit: int = BATCH) -> dict[str, int]:
         return report
     steps = {(s.automation_id, s.position): s for s in AutomationStep.objects.select_related("template").filter(
         automation_id__in={r["automation"].pk for r in rows})}
-    templates, contexts, messages = _Templates(), {}, []
+    templates, contexts, messages, links = _Templates(), {}, [], LinkTracker()
     by_channel: dict[str, list[dict]] = {}
     for row in rows:
         by_channel.setdefault(row["channel"], []).append(row)
@@ -249,7 +248,7 @@ def send_due_mails(limit: int = BATCH) -> dict[str, int]:
             step = steps[(automation.pk, run.step)]
             context = {**variables[row["profile_id"]], **_extras(automation.kind, run)}
             message = build_message(
-                tracked(templates.renderer(step).render(context), row["id"], context), to=row["email"],
+                tracked(links, templates.renderer(step).render(context), row["id"], context), to=row["email"],
                 from_header=sender(automation.from_name, automation.from_email), message_id=row["message_id"],
                 reply_to=automation.reply_to, unsubscribe=context["unsubscribe_url"],
                 metadata={"automation": automation.kind, "step": run.step, "delivery": row["id"]},

@@ -15,6 +15,7 @@ import { parseRoute } from "../navigation/routes";
 import { ChurnRiskChip, RfmChip } from "../ui/chips";
 import { Cell, DataTable, Section } from "../ui/layout";
 import { OpenInDashboardButton } from "../ui/open-in-dashboard";
+import { Pager } from "../ui/pager";
 import { EmptyState, QueryView } from "../ui/page-states";
 import {
   initialListState, listReducer, pageNumber, SCORE_SORTS, SORT_OPTIONS, toQueryVariables,
@@ -162,28 +163,9 @@ const CustomersPage = () => {
                 ))}
               </DataTable>
             )}
-            <Box display="flex" gap={2} alignItems="center" justifyContent="space-between">
-              <Text size={2} color="default2" aria-live="polite">
-                Page {pageNumber(state)} · {formatNumber(page.totalCount, locale)} customers
-                {customers.loading ? " · updating…" : ""}
-              </Text>
-              <Box display="flex" gap={2}>
-                <Button
-                  variant="secondary"
-                  disabled={pageNumber(state) <= 1}
-                  onClick={() => dispatch({ type: "previous" })}
-                >
-                  Previous
-                </Button>
-                <Button
-                  variant="secondary"
-                  disabled={!page.pageInfo.hasNextPage || !page.pageInfo.endCursor}
-                  onClick={() => page.pageInfo.endCursor && dispatch({ type: "next", endCursor: page.pageInfo.endCursor })}
-                >
-                  Next
-                </Button>
-              </Box>
-            </Box>
+            <Pager page={pageNumber(state)} pageInfo={page.pageInfo} loading={customers.loading} onTurn={dispatch}>
+              {formatNumber(page.totalCount, locale)} customers
+            </Pager>
           </Box>
         )}
       </QueryView>

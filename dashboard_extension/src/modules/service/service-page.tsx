@@ -9,6 +9,7 @@ import { useRoute } from "../navigation/use-route";
 import { ToneChip } from "../ui/chips";
 import { Cell, DataTable, Section } from "../ui/layout";
 import { EmptyState, QueryView } from "../ui/page-states";
+import { Pager } from "../ui/pager";
 import { TextInput } from "../ui/text-input";
 import {
   initialQueueState, type QueueSort, queuePageNumber, queueReady, queueReducer, SORT_OPTIONS, toQueueVariables,
@@ -91,21 +92,9 @@ const ServiceQueue = ({ onOpen }: { onOpen: (id: string) => void }) => {
                   ))}
                 </DataTable>
               )}
-              <Box display="flex" gap={2} alignItems="center" justifyContent="space-between">
-                <Text size={2} color="default2" aria-live="polite">
-                  Page {queuePageNumber(state)} · {formatNumber(page.totalCount, locale)} {page.totalCount === 1 ? "request" : "requests"}
-                  {requests.loading ? " · updating…" : ""}
-                </Text>
-                <Box display="flex" gap={2}>
-                  <Button variant="secondary" disabled={queuePageNumber(state) <= 1} onClick={() => dispatch({ type: "previous" })}>
-                    Previous
-                  </Button>
-                  <Button variant="secondary" disabled={!page.pageInfo.hasNextPage || !page.pageInfo.endCursor}
-                    onClick={() => page.pageInfo.endCursor && dispatch({ type: "next", endCursor: page.pageInfo.endCursor })}>
-                    Next
-                  </Button>
-                </Box>
-              </Box>
+              <Pager page={queuePageNumber(state)} pageInfo={page.pageInfo} loading={requests.loading} onTurn={dispatch}>
+                {formatNumber(page.totalCount, locale)} {page.totalCount === 1 ? "request" : "requests"}
+              </Pager>
             </Box>
           )}
         </QueryView>

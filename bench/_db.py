@@ -37,3 +37,16 @@ def reset_crm_tables() -> None:
     tables = [m._meta.db_table for m in apps.get_app_config("saleor_crm_plugin").get_models()]
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def clone(table: str, template_id: int, count: int, overrides: dict[str, str]) -> None:
+    """``count`` copies of row ``template_id`` of ``table`` (``g`` is the copy's number), columns overridden by SQL."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                       "ORDER BY ordinal_position", [table])
+        columns = [c for (c,) in cursor.fetchall() if c != "id"]
+        values = [overrides.get(c, f"t.{c}") for c in columns]
+        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "  # noqa: S608
+                       f"FROM {table} t, generate_series(1, %s) g WHERE t.id = %s", [count, template_id])

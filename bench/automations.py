@@ -28,22 +28,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._db import fresh_database  # noqa: E402
+from bench._db import clone, fresh_database  # noqa: E402
 
 NOW = datetime.now(timezone.utc)
-
-
-def clone(table: str, template_id: int, count: int, overrides: dict[str, str]) -> None:
-    """``count`` copies of row ``template_id`` of ``table`` (``g`` is the copy's number), columns overridden by SQL."""
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
-                       "ORDER BY ordinal_position", [table])
-        columns = [c for (c,) in cursor.fetchall() if c != "id"]
-        values = [overrides.get(c, f"t.{c}") for c in columns]
-        cursor.execute(f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(values)} "  # noqa: S608
-                       f"FROM {table} t, generate_series(1, %s) g WHERE t.id = %s", [count, template_id])
 
 
 def build(profiles: int, open_share: float) -> None:

@@ -206,6 +206,15 @@ SPECS = {
             maximum=365,
         ),
         SettingSpec(
+            "propensity_horizon_days",
+            90,
+            "Response propensity horizon (days)",
+            "The nightly propensity model gives each customer's probability of ordering within this many days; "
+            "it trains on the history up to this many days ago and what was bought since.",
+            minimum=7,
+            maximum=365,
+        ),
+        SettingSpec(
             "bounce_rate_max_percent",
             5,
             "Bounce rate that pauses a campaign (%)",

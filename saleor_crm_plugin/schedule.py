@@ -50,6 +50,7 @@ SWEEP_TASK = "saleor_crm_plugin.tasks.sweep_outbox"
 ABANDONED_TASK = "saleor_crm_plugin.tasks.detect_abandoned_checkouts"
 TRAIN_TASK = "saleor_crm_plugin.tasks.train_recommendations"
 ANALYTICS_TASK = "saleor_crm_plugin.tasks.recompute_analytics"
+PROPENSITY_TASK = "saleor_crm_plugin.tasks.compute_propensity"
 BACKFILL_TASK = "saleor_crm_plugin.tasks.backfill_shop"
 CAMPAIGN_SEND_TASK = "saleor_crm_plugin.tasks.send_campaign"  # args: campaign id
 CAMPAIGN_DISPATCH_TASK = "saleor_crm_plugin.tasks.dispatch_campaigns"
@@ -106,6 +107,7 @@ def periodic_entries() -> dict[str, dict]:
                             "schedule": float(get_setting("automation_scan_seconds", use_database=False))},
         "crm-nightly-training": {"task": TRAIN_TASK, "schedule": crontab(hour=hour, minute=17)},
         "crm-nightly-analytics": {"task": ANALYTICS_TASK, "schedule": crontab(hour=hour, minute=2)},
+        "crm-nightly-propensity": {"task": PROPENSITY_TASK, "schedule": crontab(hour=hour, minute=32)},
     }
 
 

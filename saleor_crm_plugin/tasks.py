@@ -10,12 +10,13 @@ from .config import get_setting
 from .events.backfill import is_complete, run_backfill_once
 from .events.fold import process_pending
 from .events.sources.saleor_tables import SaleorSource
+from .profiles.propensity import compute_propensity as compute_propensity_now
 from .profiles.scores import recompute_scores
 from .profiles.checkouts import detect_abandoned_checkouts as detect
 from .recommendations.training import TrainingError, train_models
 from .schedule import (
     ABANDONED_TASK, ANALYTICS_TASK, AUTOMATION_TASK, BACKFILL_TASK, CAMPAIGN_DISPATCH_TASK, CAMPAIGN_SEND_TASK,
-    CONFIRMATION_TASK, FOLD_TASK, SWEEP_TASK, TRAIN_TASK,
+    CONFIRMATION_TASK, FOLD_TASK, PROPENSITY_TASK, SWEEP_TASK, TRAIN_TASK,
 )
 from .segments.membership import refresh_all
 
@@ -71,6 +72,15 @@ def recompute_analytics():
         counts = recompute_scores()
         segments = refresh_all()
     return {"customers": counts, "segments": segments}
+
+
+@shared_task(name=PROPENSITY_TASK, ignore_result=True)
+def compute_propensity():
+    """Nightly: train the response propensity model and score everyone, then every saved segment in full."""
+    with allow_writer():
+        run = compute_propensity_now()
+        segments = refresh_all()
+    return {"run": run.pk, "method": run.method, "scored": run.scored, "segments": segments}
 
 
 @shared_task(name=BACKFILL_TASK, ignore_result=True)

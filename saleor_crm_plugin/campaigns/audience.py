@@ -2,11 +2,15 @@
 
 One SQL expression decides, for a delivery row joined to its profile, why it
 must not be sent (erased, no address, no consent in the campaign's channel,
-suppressed, over the frequency cap) or NULL when it may be. Freezing stores
+suppressed, over the frequency cap) or NULL when it may be. At freeze, two
+campaign options then set more aside: outside "the X% most likely to respond"
+(``low_propensity``) and the random holdout (``holdout``), never mailed. Freezing stores
 the reason on each skipped row; the sender evaluates it again when it claims
 a row, so an unsubscribe, a bounce or another campaign's mail that happened
 in between is honoured.
 """
+
+import hashlib
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -30,18 +34,48 @@ CASE
                           AND f.campaign_id IS DISTINCT FROM %(campaign)s) >= %(cap)s THEN 'frequency_cap'
 END"""
 
+# A customer's place in a campaign's holdout: the first 32 bits of sha256("holdout:<campaign>:<profile>") mod 10,000,
+# below the holdout share in basis points. Deterministic per campaign and customer, independent across campaigns
+# (``in_holdout`` is the same rule in Python).
+HOLDOUT_SQL = ("(('x' || left(encode(sha256(convert_to('holdout:' || {campaign} || ':' || {profile}, 'UTF8')), "
+               "'hex'), 8))::bit(32)::bigint %% 10000) < {percent} * 100")
+
+# The eligible members are ranked by response propensity (no score: last) when only the top share is sent to;
+# the holdout is drawn among those who would be mailed, so mailed and held-out customers are alike.
 FREEZE_SQL = f"""
+WITH members AS MATERIALIZED (
+    SELECT p.id, p.email, r.reason
+    FROM crm_customer_profile p
+    CROSS JOIN LATERAL (SELECT {SKIP_REASON_SQL.format(email="p.email", channel="%(channel)s")} AS reason) r
+    WHERE p.id IN (SELECT profile_id FROM crm_segment_member WHERE segment_id = ANY(%(include)s))
+      AND p.id NOT IN (SELECT profile_id FROM crm_segment_member WHERE segment_id = ANY(%(exclude)s))
+), ranked AS (
+    SELECT m.id, row_number() OVER (ORDER BY cp.probability DESC NULLS LAST, m.id) AS place,
+           count(*) OVER () AS eligible
+    FROM members m LEFT JOIN crm_customer_propensity cp ON cp.profile_id = m.id
+    WHERE m.reason IS NULL AND %(top)s::int IS NOT NULL
+), judged AS (
+    SELECT m.id, m.email, COALESCE(
+        m.reason,
+        CASE WHEN ranked.place > ceil(ranked.eligible * %(top)s::int / 100.0) THEN 'low_propensity' END,
+        CASE WHEN {HOLDOUT_SQL.format(campaign="%(campaign)s::bigint", profile="m.id", percent="%(holdout)s::int")}
+             THEN 'holdout' END) AS reason
+    FROM members m LEFT JOIN ranked ON ranked.id = m.id
+)
 INSERT INTO crm_delivery (campaign_id, profile_id, email, state, skip_reason, attempts, created_at,
                           message_id, provider_message_id, error)
-SELECT %(campaign)s, p.id, p.email, CASE WHEN r.reason IS NULL THEN 'queued' ELSE 'skipped' END,
-       COALESCE(r.reason, ''), 0, now(), '', '', ''
-FROM crm_customer_profile p
-CROSS JOIN LATERAL (SELECT {SKIP_REASON_SQL.format(email="p.email", channel="%(channel)s")} AS reason) r
-WHERE p.id IN (SELECT profile_id FROM crm_segment_member WHERE segment_id = ANY(%(include)s))
-  AND p.id NOT IN (SELECT profile_id FROM crm_segment_member WHERE segment_id = ANY(%(exclude)s))
-ORDER BY p.id
+SELECT %(campaign)s, j.id, j.email, CASE WHEN j.reason IS NULL THEN 'queued' ELSE 'skipped' END,
+       COALESCE(j.reason, ''), 0, now(), '', '', ''
+FROM judged j
+ORDER BY j.id
 ON CONFLICT (campaign_id, profile_id) DO NOTHING
 """
+
+
+def in_holdout(campaign_id: int, profile_id: int, percent: int) -> bool:
+    """Whether the customer is in the campaign's holdout of ``percent`` (the rule ``FREEZE_SQL`` applies)."""
+    digest = hashlib.sha256(f"holdout:{campaign_id}:{profile_id}".encode()).hexdigest()
+    return int(digest[:8], 16) % 10000 < percent * 100
 
 
 def rule_params(campaign: Campaign) -> dict:
@@ -62,7 +96,8 @@ def freeze_audience(campaign: Campaign) -> int:
         refresh_segment(segment, now=now)
     with connection.cursor() as cursor:
         cursor.execute(FREEZE_SQL, {**rule_params(campaign), "include": list(campaign.segment_ids),
-                                    "exclude": list(campaign.exclude_segment_ids) or [0]})
+                                    "exclude": list(campaign.exclude_segment_ids) or [0],
+                                    "top": campaign.audience_top_percent, "holdout": campaign.holdout_percent})
         return cursor.rowcount
 
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ..error_codes import CampaignErrorCode
 from ..errors import CRMError
-from ..models import Campaign, CampaignState, Delivery, DeliveryState, EmailTemplate, Segment
+from ..models import Campaign, CampaignState, CustomerPropensity, Delivery, DeliveryState, EmailTemplate, Segment
 from ..schedule import CAMPAIGN_DISPATCH_TASK, CAMPAIGN_SEND_TASK, send_task
 from ..text import is_storable_text
 from .consent import validate_channel, validate_email
@@ -39,7 +39,8 @@ SCHEDULE_HORIZON = timedelta(days=365)
 Code = CampaignErrorCode
 TEMPLATE_FIELDS = ("name", "subject", "preheader", "body_format", "body", "text")
 CAMPAIGN_FIELDS = ("name", "template_id", "channel", "segment_ids", "exclude_segment_ids", "from_name",
-                   "from_email", "reply_to")
+                   "from_email", "reply_to", "holdout_percent", "audience_top_percent")
+MAX_HOLDOUT_PERCENT = 50
 UNFINISHED = (CampaignState.DRAFT, CampaignState.SCHEDULED, CampaignState.SENDING, CampaignState.PAUSED)
 
 
@@ -134,17 +135,21 @@ def _locked_template(template_id) -> EmailTemplate:
 # --- campaigns -------------------------------------------------------------------------------------------------
 
 def create_campaign(*, name, template_id, channel, segment_ids, exclude_segment_ids=(), from_name="",
-                    from_email="", reply_to="") -> Campaign:
+                    from_email="", reply_to="", holdout_percent=0, audience_top_percent=None) -> Campaign:
     """Save a draft campaign: a template, segments to send to and to leave out, one channel, a sender.
+
+    ``holdout_percent`` (0 to 50) of the eligible audience is kept back at random to measure the lift;
+    ``audience_top_percent`` (1 to 100, None: everyone) sends only to the customers most likely to respond.
 
     Raises ``CRMError``: ``REQUIRED``/``OUT_OF_RANGE``/``INVALID`` (name,
     sender name), ``NOT_FOUND`` (template, field ``templateId``),
     ``INVALID_CHANNEL``, ``INVALID_SEGMENT`` (field ``segmentIds`` or
-    ``excludeSegmentIds``), ``INVALID_EMAIL`` (``fromEmail``, ``replyTo``).
+    ``excludeSegmentIds``), ``INVALID_EMAIL`` (``fromEmail``, ``replyTo``), ``OUT_OF_RANGE``
+    (``holdoutPercent``, ``audienceTopPercent``).
     """
     values = dict(name=name, template_id=template_id, channel=channel, segment_ids=segment_ids,
                   exclude_segment_ids=exclude_segment_ids, from_name=from_name, from_email=from_email,
-                  reply_to=reply_to)
+                  reply_to=reply_to, holdout_percent=holdout_percent, audience_top_percent=audience_top_percent)
     with transaction.atomic():
         return Campaign.objects.create(**_campaign_values(values))
 
@@ -194,7 +199,18 @@ def _campaign_values(values: dict) -> dict:
         name=name, template_id=template_id, channel=channel, segment_ids=segment_ids,
         exclude_segment_ids=exclude_segment_ids, from_name=_text(values["from_name"], "fromName", MAX_NAME),
         from_email=_email(values["from_email"], "fromEmail"), reply_to=_email(values["reply_to"], "replyTo"),
+        holdout_percent=_percent(values["holdout_percent"], "holdoutPercent", 0, MAX_HOLDOUT_PERCENT),
+        audience_top_percent=(None if values["audience_top_percent"] is None
+                              else _percent(values["audience_top_percent"], "audienceTopPercent", 1, 100)),
     )
+
+
+def _percent(value, field: str, low: int, high: int) -> int:
+    if value is None:
+        value = low
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise CRMError(Code.OUT_OF_RANGE, f"{field} is a whole number from {low} to {high}.", field)
+    return value
 
 
 def _segment_ids(ids, field: str, *, required: bool) -> list[int]:
@@ -252,7 +268,8 @@ def schedule_campaign(campaign_id: int, at: datetime | None = None) -> Campaign:
     Raises ``CRMError`` ``NOT_FOUND``, ``INVALID_STATE`` (not a draft),
     ``INVALID`` (a time without a zone), ``OUT_OF_RANGE`` (more than a
     minute past, or more than a year ahead), ``INVALID_SEGMENT`` (a segment
-    deleted since the draft was saved).
+    deleted since the draft was saved), ``NOT_CONFIGURED`` (only the most likely to respond, and no
+    customer has a propensity yet).
     """
     now = timezone.now()
     if at is not None:
@@ -267,6 +284,9 @@ def schedule_campaign(campaign_id: int, at: datetime | None = None) -> Campaign:
         _require_state(campaign, (CampaignState.DRAFT,), "Only a draft can be scheduled")
         _segment_ids(campaign.segment_ids, "segmentIds", required=True)
         _segment_ids(campaign.exclude_segment_ids, "excludeSegmentIds", required=False)
+        if campaign.audience_top_percent is not None and not CustomerPropensity.objects.exists():
+            raise CRMError(Code.NOT_CONFIGURED, "No customer has a response propensity yet (it is computed "
+                           "nightly, or with crm_propensity): send to everyone or wait for it.", "audienceTopPercent")
         campaign = _move(campaign, CampaignState.SCHEDULED, now, scheduled_at=at or now)
         _dispatch_when_due(campaign, now)
     return campaign

@@ -8,7 +8,7 @@ segments), so the rules live in one place.
 
 import graphene
 
-from ..campaigns.campaigns import MAX_SEGMENTS
+from ..campaigns.campaigns import MAX_HOLDOUT_PERCENT, MAX_SEGMENTS
 from ..error_codes import CampaignErrorCode
 from ..errors import CRMError
 from ..models import EmailTemplate
@@ -19,6 +19,7 @@ from .ids import decode_id
 
 TEMPLATE_FIELDS = ("name", "subject", "preheader", "body_format", "body", "text")
 CAMPAIGN_TEXT_FIELDS = ("name", "channel", "from_name", "from_email", "reply_to")
+CAMPAIGN_NUMBER_FIELDS = ("holdout_percent", "audience_top_percent")
 
 
 class CRMEmailTemplateInput(graphene.InputObjectType):
@@ -42,6 +43,12 @@ class CRMCampaignInput(graphene.InputObjectType):
     from_name = graphene.String(description="Empty: the configured sender name.")
     from_email = graphene.String(description="Empty: the configured sender address.")
     reply_to = graphene.String()
+    holdout_percent = graphene.Int(description=(
+        f"Share of the eligible audience (0 to {MAX_HOLDOUT_PERCENT}) kept back at random and never mailed, to "
+        "measure the campaign's lift; 10 is a good start. Default 0: no holdout."))
+    audience_top_percent = graphene.Int(description=(
+        "Send only to this share (1 to 100) of the eligible audience most likely to respond (the customers' "
+        "response propensity); null: everyone."))
 
 
 def template_fields(input) -> dict:
@@ -54,7 +61,7 @@ def template_fields(input) -> dict:
 
 def campaign_fields(input) -> dict:
     """The fields given in a ``CRMCampaignInput``, as ``create_campaign``/``update_campaign`` take them."""
-    fields = {name: input[name] for name in CAMPAIGN_TEXT_FIELDS if name in input}
+    fields = {name: input[name] for name in CAMPAIGN_TEXT_FIELDS + CAMPAIGN_NUMBER_FIELDS if name in input}
     for name in ("from_name", "from_email", "reply_to"):
         if name in fields and fields[name] is None:
             fields[name] = ""

@@ -6,7 +6,9 @@ from promise.dataloader import DataLoader
 
 from ..campaigns.audience import audience_preview
 from ..campaigns.sending import campaign_totals
+from ..analytics.lift import VERDICTS
 from ..campaigns import attribution, tracking
+from ..campaigns.lift import campaign_lift
 from ..models import CampaignState, Delivery, DeliveryState, EmailTemplate, Segment, SkipReason
 from .ids import decode_id, global_id
 from .types import money_field
@@ -109,6 +111,68 @@ class CRMCampaignHealth(graphene.ObjectType):
     complaint_rate = graphene.Float(required=True)
 
 
+CRMLiftVerdict = _enum("CRMLiftVerdict", VERDICTS, "What the holdout comparison can say: TOO_SMALL (too few "
+                       "customers or orders to tell), POSITIVE or NEGATIVE (the 95% interval excludes no effect), "
+                       "NO_CLEAR_EFFECT.")
+
+
+class CRMInterval(graphene.ObjectType):
+    """An estimate and its 95% interval."""
+
+    estimate = graphene.Float(required=True)
+    low = graphene.Float(required=True)
+    high = graphene.Float(required=True)
+
+
+class CRMLiftComparison(graphene.ObjectType):
+    """A per-recipient figure, mailed customers against the holdout."""
+
+    mailed_per_recipient = graphene.Float(required=True)
+    holdout_per_recipient = graphene.Float(required=True)
+    difference = graphene.Field(CRMInterval, description="Mailed − holdout, per recipient; null when a group "
+                                "is empty.")
+    relative = graphene.Field(CRMInterval, description="Mailed / holdout − 1 (0.12: 12% more); null when either "
+                              "figure is zero.")
+    verdict = CRMLiftVerdict(required=True)
+
+    @staticmethod
+    def resolve_mailed_per_recipient(root, info):
+        return root.mailed_mean
+
+    @staticmethod
+    def resolve_holdout_per_recipient(root, info):
+        return root.holdout_mean
+
+
+class CRMLiftGroup(graphene.ObjectType):
+    recipients = graphene.Int(required=True)
+    orders = graphene.Int(required=True, description="Orders that count, in the measured period.")
+    buyers = graphene.Int(required=True, description="Recipients with at least one such order.")
+
+
+class CRMRevenueLift(graphene.ObjectType):
+    """Revenue per recipient in one currency, mailed against holdout."""
+
+    currency = graphene.String(required=True)
+    mailed_revenue = money_field("mailed_revenue")
+    holdout_revenue = money_field("holdout_revenue")
+    comparison = graphene.Field(CRMLiftComparison, required=True)
+
+
+class CRMCampaignLift(graphene.ObjectType):
+    """Orders and revenue per recipient of the mailed customers against the campaign's random holdout, from its
+    start until the attribution window has passed (every order that counts, clicked or not)."""
+
+    holdout_percent = graphene.Int(required=True)
+    window_start = graphene.DateTime(description="The campaign's start; null before it started.")
+    window_end = graphene.DateTime()
+    final = graphene.Boolean(required=True, description="False while the window runs: provisional figures.")
+    mailed = graphene.Field(CRMLiftGroup, required=True)
+    holdout = graphene.Field(CRMLiftGroup, required=True)
+    orders = graphene.Field(CRMLiftComparison, required=True, description="Orders per recipient.")
+    revenue = graphene.List(graphene.NonNull(CRMRevenueLift), required=True, description="Per currency.")
+
+
 class CRMAudiencePreview(graphene.ObjectType):
     """Who would get a campaign if it started now."""
 
@@ -184,6 +248,9 @@ class CRMCampaign(graphene.ObjectType):
     pause_reason = graphene.String(required=True, description="Why the CRM paused it by itself; empty otherwise.")
     attributed = graphene.List(graphene.NonNull(CRMAttributed), required=True,
                                description="Orders and revenue per currency credited to it (last click wins).")
+    holdout_percent = graphene.Int(required=True, description="Share kept back at random, never mailed (0: none).")
+    audience_top_percent = graphene.Int(description="Only this share most likely to respond was mailed; null: all.")
+    lift = graphene.Field(CRMCampaignLift, description="Mailed against the holdout; null without a holdout.")
     audience = graphene.Field(
         CRMAudiencePreview, description="A draft's or scheduled campaign's audience if it started now: segments "
         "refreshed, consent, suppression and the frequency cap applied, nothing written. Null once it started.")
@@ -221,6 +288,10 @@ class CRMCampaign(graphene.ObjectType):
     @staticmethod
     def resolve_attributed(root, info):
         return attribution.for_campaign(root.pk)
+
+    @staticmethod
+    def resolve_lift(root, info):
+        return campaign_lift(root)
 
     @staticmethod
     def resolve_audience(root, info):

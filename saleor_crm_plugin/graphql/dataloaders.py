@@ -2,12 +2,13 @@
 
 from collections import defaultdict
 
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 from promise import Promise
 from promise.dataloader import DataLoader
 
 from ..models import (
-    CRMOrder, CRMOrderLine, CustomerAnalytics, CustomerNote, CustomerSpend, ProductSnapshot, Segment,
+    CRMOrder, CRMOrderLine, CustomerAnalytics, CustomerNote, CustomerPropensity, CustomerSpend, ProductSnapshot,
+    PropensityRun, Segment,
 )
 
 
@@ -59,6 +60,9 @@ class Loaders:
             "-created_at", "-pk"), _by_profile)
         self.analytics = Grouped(lambda ids: CustomerAnalytics.objects.filter(profile_id__in=ids).order_by(
             "currency"), _by_profile)
+        self.propensity = Grouped(lambda ids: CustomerPropensity.objects.filter(profile_id__in=ids).annotate(
+            horizon_days=Subquery(PropensityRun.objects.filter(pk=OuterRef("run_id")).values("horizon_days")[:1])),
+            _by_profile)
         self.segments = Grouped(lambda ids: Segment.objects.filter(members__profile_id__in=ids).annotate(
             member=F("members__profile_id")).order_by("name"), lambda segment: segment.member)
         # order lines only when asked for

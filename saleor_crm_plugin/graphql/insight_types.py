@@ -6,7 +6,8 @@ import graphene
 from django.utils import timezone
 
 from ..analytics.rfm import GROUPS
-from ..models import CustomerProfile
+from ..models import CustomerProfile, PropensityRun
+from ..profiles.propensity import LABELS as PROPENSITY_LABELS
 from ..money import round_money
 from ..reports import cohorts as shop_reports
 from .ids import global_id
@@ -40,6 +41,74 @@ class CRMCustomerAnalytics(graphene.ObjectType):
     method = graphene.String(required=True, description="bgnbd, or fallback for a shop with little history.")
     confidence = graphene.String(required=True, description="high, medium or low.")
     computed_at = graphene.DateTime(required=True)
+
+
+class CRMPropensityReason(graphene.ObjectType):
+    """One input behind a customer's propensity: how much it moves the log-odds against a typical customer."""
+
+    name = graphene.String(required=True, description="The input's key, e.g. recency_weeks, mails_clicked.")
+    label = graphene.String(required=True, description="The input in words.")
+    value = graphene.Float(required=True, description="Change in log-odds when the input is set to the median; "
+                           "positive raises the propensity.")
+
+    @staticmethod
+    def resolve_label(root, info):
+        return PROPENSITY_LABELS.get(root["name"], root["name"].replace("_", " "))
+
+    @staticmethod
+    def resolve_name(root, info):
+        return root["name"]
+
+    @staticmethod
+    def resolve_value(root, info):
+        return root["value"]
+
+
+class CRMPropensity(graphene.ObjectType):
+    """A customer's probability of ordering within the horizon (recomputed nightly) and why."""
+
+    probability = graphene.Float(required=True)
+    horizon_days = graphene.Int(required=True)
+    confidence = graphene.String(required=True, description="high, medium or low (low: a prior, not a model).")
+    method = graphene.String(required=True, description="logistic or boosting (a model); bgnbd_prior or "
+                             "base_rate (too little history, or a customer who never ordered).")
+    reasons = graphene.List(graphene.NonNull(CRMPropensityReason), required=True, description="Strongest first.")
+    scored_at = graphene.DateTime(required=True)
+
+
+class CRMPropensityModel(graphene.ObjectType):
+    """The latest nightly propensity model: how it was chosen and how well it ranks (cross-fitted)."""
+
+    trained_at = graphene.DateTime(required=True)
+    horizon_days = graphene.Int(required=True)
+    method = graphene.String(required=True)
+    confidence = graphene.String(required=True)
+    customers = graphene.Int(required=True, description="Training customers (they had ordered by the cut).")
+    scored = graphene.Int(required=True)
+    base_rate = graphene.Float(description="Share of training customers who ordered in the horizon.")
+    auc = graphene.Float(description="Cross-fitted ROC AUC; null for a prior.")
+    average_precision = graphene.Float()
+    top_decile_lift = graphene.Float(description="Buyers among the top 10% ÷ the base rate.")
+
+    @staticmethod
+    def resolve_trained_at(root, info):
+        return root.finished_at
+
+    @staticmethod
+    def resolve_base_rate(root, info):
+        return root.metrics.get("base_rate")
+
+    @staticmethod
+    def resolve_auc(root, info):
+        return root.metrics.get("auc")
+
+    @staticmethod
+    def resolve_average_precision(root, info):
+        return root.metrics.get("average_precision")
+
+    @staticmethod
+    def resolve_top_decile_lift(root, info):
+        return root.metrics.get("top_decile_lift")
 
 
 class CRMSegment(graphene.ObjectType):
@@ -106,6 +175,12 @@ class CRMReport(graphene.ObjectType):
     cohorts = graphene.List(graphene.NonNull(CRMCohort), required=True, months=graphene.Int())
     rfm_groups = graphene.List(graphene.NonNull(CRMRfmGroupStat), required=True)
     segments = graphene.List(graphene.NonNull(CRMSegmentStat), required=True)
+    propensity = graphene.Field(CRMPropensityModel, description="The latest response propensity model; null "
+                                "before the first nightly run.")
+
+    @staticmethod
+    def resolve_propensity(root, info):
+        return PropensityRun.objects.filter(state=PropensityRun.State.DONE).order_by("-pk").first()
 
     @staticmethod
     def resolve_cohorts(root, info, months=None):

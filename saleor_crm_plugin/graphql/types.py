@@ -212,6 +212,8 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     # Types of insight_types.py by import path: that module builds on this one.
     analytics = graphene.List(graphene.NonNull(f"{INSIGHT_TYPES}.CRMCustomerAnalytics"), required=True,
                               description="RFM, lifetime value and churn risk, per currency.")
+    propensity = graphene.Field(f"{INSIGHT_TYPES}.CRMPropensity", description=(
+        "Probability of ordering within propensity_horizon_days, with the top reasons; null until scored."))
     segments = graphene.List(graphene.NonNull(f"{INSIGHT_TYPES}.CRMSegment"), required=True)
     consent_history = graphene.List(graphene.NonNull(CRMConsentRecord), required=True, first=graphene.Int(),
                                     description="Consent changes, newest first (default 20).")
@@ -257,6 +259,10 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     @staticmethod
     def resolve_analytics(root, info):
         return info.context.crm_loaders.analytics.load(root.pk)
+
+    @staticmethod
+    def resolve_propensity(root, info):
+        return info.context.crm_loaders.propensity.load(root.pk).then(lambda rows: rows[0] if rows else None)
 
     @staticmethod
     def resolve_segments(root, info):

@@ -12,6 +12,7 @@ from .segment import Segment, SegmentMember
 from .profile import CustomerNote, CustomerProfile, CustomerSpend, DirtyProfile, ErasedIdentity
 from .settings import BackfillCursor, CRMSetting
 from .tracking import DeliveryEvent, DeliveryEventKind  # noqa: F401 - registers the model
+from .propensity import CustomerPropensity, PropensityRun  # noqa: F401 - registers the models
 from .support import ServiceMessage, ServiceRequest, SurveyResponse  # noqa: F401 - registers the models
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "CRMSetting",
     "CustomerNote",
     "CustomerProfile",
+    "CustomerPropensity",
+    "PropensityRun",
     "CustomerSpend",
     "DirtyProfile",
     "ErasedIdentity",

@@ -53,6 +53,10 @@ class Campaign(models.Model):
     finished_at = models.DateTimeField(null=True, blank=True)
     state_changed_at = models.DateTimeField(default=timezone.now)
     pause_reason = models.TextField(blank=True, default="", help_text="Why it was paused by itself (bounce health).")
+    holdout_percent = models.PositiveSmallIntegerField(
+        default=0, help_text="Share of the eligible audience kept back, never mailed, to measure the lift (0-50).")
+    audience_top_percent = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Only the X% of the eligible audience most likely to respond; null: all.")
     compiled = models.JSONField(null=True, blank=True)
     last_progress_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
@@ -79,6 +83,8 @@ class SkipReason(models.TextChoices):
     FREQUENCY_CAP = "frequency_cap"
     NO_EMAIL = "no_email"
     ERASED = "erased"
+    LOW_PROPENSITY = "low_propensity"  # outside the campaign's "X% most likely to respond"
+    HOLDOUT = "holdout"  # kept back at random to measure the campaign's lift
 
 
 class Delivery(models.Model):

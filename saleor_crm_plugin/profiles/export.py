@@ -13,7 +13,7 @@ import json
 from ..normalized.schema import normalize_email
 from ..normalized.summaries import summarize_payload
 from ..models import (
-    AutomationRun, ChannelConsent, ConsentRecord, CRMCheckout, CRMEvent, CRMOrder, CustomerAnalytics, CustomerNote, CustomerSpend,
+    AutomationRun, ChannelConsent, ConsentRecord, CRMCheckout, CRMEvent, CRMOrder, CustomerAnalytics, CustomerPropensity, CustomerNote, CustomerSpend,
     Delivery, SegmentMember, Suppression,
 )
 from ..models.consent import email_hash
@@ -35,6 +35,7 @@ PROFILE_TABLES = {
     "events": "crm_event",
     "notes": "crm_customer_note",
     "analytics": "crm_customer_analytics",
+    "propensity": "crm_customer_propensity",
     "segments": "crm_segment_member",
     "service_requests": "crm_service_request",  # each with its "messages" (crm_service_message)
     "survey_responses": "crm_survey_response",
@@ -45,7 +46,7 @@ def export_customer(*, user_id: int | None = None, email: str | None = None) -> 
     """Everything the CRM stores about the customer with this user id and/or email, as a JSON-ready dict.
 
     ``{"profiles": [{"profile", "consent", "consent_history", "deliveries", "suppressed", "spend",
-    "orders", "checkouts", "events", "notes", "analytics", "segments", "service_requests", "automation_runs",
+    "orders", "checkouts", "events", "notes", "analytics", "propensity", "segments", "service_requests", "automation_runs",
     "survey_responses"}], "other_events": [...]}``.
     """
     email = normalize_email(email)
@@ -95,6 +96,8 @@ def _profile_export(profile, events) -> dict:
                   for n in CustomerNote.objects.filter(profile=profile).order_by("created_at", "pk")],
         "analytics": [_plain(a, exclude={"id", "profile"})
                       for a in CustomerAnalytics.objects.filter(profile=profile).order_by("currency")],
+        "propensity": [_plain(a, exclude={"id", "profile"})
+                       for a in CustomerPropensity.objects.filter(profile=profile)],
         "segments": [{"segment": m.segment.name, "since": m.since.isoformat()} for m in memberships],
         "service_requests": [
             {**_plain(r, exclude={"id", "profile"}),

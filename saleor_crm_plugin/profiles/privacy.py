@@ -29,6 +29,8 @@ Where personal data lives (every ``crm_*`` table, see ``models/``):
   (the shop's satisfaction figures);
 * ``crm_customer_spend``, ``crm_customer_analytics``, ``crm_dirty_profile``: figures
   keyed by the anonymized profile, no identity → kept (the aggregates);
+* ``crm_customer_propensity``: a prediction about the person, with its reasons → deleted
+  (the next night's scoring leaves erased profiles out);
 * ``crm_order.country`` / ``crm_customer_profile.country``: a country code
   without any identity → kept for shop-wide country figures.
 """
@@ -51,7 +53,7 @@ from ..errors import CRMError
 from ..normalized.schema import EVENT_TYPES, Line, normalize_email
 from ..db import take_fold_lock
 from ..models import (
-    AutomationRun, ChannelConsent, DeliveryEvent, ConsentRecord, CRMCheckout, CRMOrder, CustomerNote, CustomerProfile, Delivery, ErasedIdentity,
+    AutomationRun, ChannelConsent, CustomerPropensity, DeliveryEvent, ConsentRecord, CRMCheckout, CRMOrder, CustomerNote, CustomerProfile, Delivery, ErasedIdentity,
     Suppression, SuppressionReason,
 )
 from ..models.consent import email_hash
@@ -317,6 +319,7 @@ def _forget_mail(profile_ids: list[int], emails: list[str]) -> None:
     # provider message quoting it; the address stays suppressed by its hash
     # only, so a later import or subscription cannot mail the person again.
     ChannelConsent.objects.filter(profile_id__in=profile_ids).delete()
+    CustomerPropensity.objects.filter(profile_id__in=profile_ids).delete()
     ConsentRecord.objects.filter(profile_id__in=profile_ids).delete()
     Delivery.objects.filter(profile_id__in=profile_ids).update(email=None, error="")
     AutomationRun.objects.filter(profile_id__in=profile_ids).update(context={})

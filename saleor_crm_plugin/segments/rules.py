@@ -80,6 +80,10 @@ FIELDS = {
     "clv": Field("number", analytics="a.clv_12m", money=True, description="12-month customer lifetime value"),
     "churn_risk": Field("number", analytics="a.churn_risk", description="P(no order within the churn horizon), 0 to 1"),
     "expected_orders_90": Field("number", analytics="a.expected_orders_90"),
+    "response_probability": Field("number", column="(SELECT cp.probability FROM crm_customer_propensity cp "
+                                  "WHERE cp.profile_id = p.id)",
+                                  description="P(orders within the propensity horizon), 0 to 1, recomputed nightly "
+                                  "(not scored yet: never matches)"),
     "marketing_consent": Field("consent", description="consent to marketing mail: subscribed, unsubscribed, pending "
                                "or never_asked, in 'channel' (any channel without it)"),
     "is_guest": Field("boolean", column="(p.user_id IS NULL)"),

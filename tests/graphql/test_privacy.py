@@ -87,7 +87,7 @@ def test_staff_export_a_customer_as_json(gql, two_customers, by):
     exported = json.loads(body["data"]["crmCustomerExport"])
     (profile,) = exported["profiles"]
     assert set(profile) == {"profile", "consent", "consent_history", "deliveries", "suppressed", "spend", "orders",
-                            "checkouts", "events", "notes", "analytics", "segments", "service_requests",
+                            "checkouts", "events", "notes", "analytics", "propensity", "segments", "service_requests",
                             "survey_responses", "automation_runs"}
     assert profile["profile"]["email"] == OKSANA.email and len(profile["orders"]) == 3
     assert len(exported["other_events"]) == 2

@@ -146,6 +146,10 @@ def everything(person: Person, events, ingest, *, tag: str) -> int:
                             error=f"550 {person.email}: mailbox full")
     support(person, tag=tag)
     automation_mail(profile, person, tag=tag)
+    from saleor_crm_plugin.models import CustomerPropensity
+
+    CustomerPropensity.objects.create(profile=profile, probability=0.42, confidence="medium", method="logistic",
+                                      reasons=[{"name": "recency_weeks", "value": -0.8}], run_id=1, scored_at=T0)
     return profile.pk
 
 

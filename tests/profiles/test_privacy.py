@@ -14,7 +14,7 @@ from saleor_crm_plugin.models import (
     CRMEvent, CRMOrder, CustomerAnalytics, CustomerProfile, CustomerSpend, Segment, SegmentMember,
 )
 from saleor_crm_plugin.campaigns.consent import set_consent
-from saleor_crm_plugin.models import ChannelConsent, Suppression
+from saleor_crm_plugin.models import ChannelConsent, CustomerPropensity, Suppression
 from saleor_crm_plugin.models.consent import email_hash
 from saleor_crm_plugin.profiles.export import PROFILE_TABLES, export_customer
 from saleor_crm_plugin.profiles.privacy import erase_customer, scrub_event_payload
@@ -141,6 +141,8 @@ def test_erasure_leaves_nothing_naming_the_person_in_any_crm_table(events, two_c
     profile = CustomerProfile.objects.get(pk=oksana)
     assert profile.erased_at and profile.order_count == 3
     assert not ChannelConsent.objects.filter(profile=profile).exists()
+    assert not CustomerPropensity.objects.filter(profile=profile).exists()
+    assert CustomerPropensity.objects.filter(profile_id=boris).exists()
     suppression = Suppression.objects.get(email_hash=email_hash(OKSANA.email))  # never mailed again
     assert (suppression.email, suppression.reason) == (None, "manual")
     assert CustomerSpend.objects.get(profile=profile).order_count == 3

@@ -14,6 +14,19 @@ from ...segments.membership import refresh_all
 from ._progress import EntityProgress
 
 
+def as_of_moment(as_of: str | None) -> datetime | None:
+    """``--as-of``: None (now), 'latest' (the newest order) or an ISO date (UTC when it has no zone)."""
+    if as_of == "latest":
+        return CRMOrder.objects.aggregate(latest=Max("placed_at"))["latest"]
+    if not as_of:
+        return None
+    try:
+        now = datetime.fromisoformat(as_of)
+    except ValueError:
+        raise CommandError("--as-of takes 'latest' or an ISO date such as 2025-01-31.") from None
+    return now.replace(tzinfo=dt_timezone.utc) if now.tzinfo is None else now
+
+
 class Command(BaseCommand):
     help = "Recompute every customer's RFM scores and group, expected orders, P(alive) and 12-month CLV."
 
@@ -25,16 +38,7 @@ class Command(BaseCommand):
                             "such as the demo's) or an ISO date; default now.")
 
     def handle(self, *args, top, as_of, details, **options):
-        now = None
-        if as_of == "latest":
-            now = CRMOrder.objects.aggregate(latest=Max("placed_at"))["latest"]
-        elif as_of:
-            try:
-                now = datetime.fromisoformat(as_of)
-            except ValueError:
-                raise CommandError("--as-of takes 'latest' or an ISO date such as 2025-01-31.") from None
-            if now.tzinfo is None:
-                now = now.replace(tzinfo=dt_timezone.utc)
+        now = as_of_moment(as_of)
         progress = EntityProgress(sys.stderr)
         try:
             counts = recompute_scores(now=now, progress=progress)

@@ -303,16 +303,26 @@ def check_health_of_delivery(delivery_id: int) -> None:
 FUNNEL_SQL = """
 SELECT e.kind, count(DISTINCT e.delivery_id)
 FROM crm_delivery_event e JOIN crm_delivery d ON d.id = e.delivery_id
-WHERE d.campaign_id = %s GROUP BY e.kind
+WHERE {mails} GROUP BY e.kind
 """
+FUNNEL_KINDS = ("delivered", "opened", "clicked", "bounced", "deferred", "rejected", "complained", "unsubscribed")
+
+
+def _funnel(mails: str, params: list) -> dict:
+    counts = dict.fromkeys(FUNNEL_KINDS, 0)
+    with connection.cursor() as cursor:
+        cursor.execute(FUNNEL_SQL.format(mails=mails), params)
+        counts.update({kind: n for kind, n in cursor.fetchall() if kind in counts})
+    return counts
 
 
 def funnel(campaign_id: int) -> dict:
     """How many of the campaign's mails were delivered, opened, clicked, bounced, complained, unsubscribed
     (each mail counted once per kind, whatever the number of events)."""
-    counts = {kind: 0 for kind in ("delivered", "opened", "clicked", "bounced", "deferred", "rejected", "complained",
-                                   "unsubscribed")}
-    with connection.cursor() as cursor:
-        cursor.execute(FUNNEL_SQL, [campaign_id])
-        counts.update({kind: n for kind, n in cursor.fetchall() if kind in counts})
-    return counts
+    return _funnel("d.campaign_id = %s", [campaign_id])
+
+
+def step_funnel(automation_id: int, step: int) -> dict:
+    """The same for the mails of one step of an automation."""
+    return _funnel("d.run_id IN (SELECT id FROM crm_automation_run WHERE automation_id = %s AND step = %s)",
+                   [automation_id, step])

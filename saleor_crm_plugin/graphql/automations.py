@@ -2,11 +2,11 @@
 
 import graphene
 
-from ..campaigns import attribution
+from ..campaigns import attribution, tracking
 from ..campaigns.automations import staff
 from ..campaigns.automations.kinds import KINDS, option
 from ..models import AutomationKind
-from .campaign_types import CRMAttributed
+from .campaign_types import CRMAttributed, CRMCampaignFunnel
 from .ids import global_id
 from .permissions import require_staff
 
@@ -53,6 +53,11 @@ class CRMAutomationStepStats(graphene.ObjectType):
                               description="Runs whose trigger no longer held, by reason (ordered, cart_changed, ...).")
     attributed = graphene.List(graphene.NonNull(CRMAttributed), required=True,
                                description="Orders and revenue per currency credited to the step's mails.")
+    funnel = graphene.Field(CRMCampaignFunnel, required=True, description="What the step's mails did.")
+
+    @staticmethod
+    def resolve_funnel(root, info):
+        return CRMCampaignFunnel(**tracking.step_funnel(root.automation_id, root.position))
 
     @staticmethod
     def resolve_attributed(root, info):

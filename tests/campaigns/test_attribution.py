@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from saleor_crm_plugin.campaigns.attribution import Attributed, for_automation_step, for_campaign
 from saleor_crm_plugin.campaigns.automations.staff import by_kind
+from saleor_crm_plugin.campaigns.tracking import funnel, step_funnel
 from saleor_crm_plugin.models import AutomationRun, Campaign, CustomerProfile, Delivery, DeliveryEvent, EmailTemplate
 
 pytestmark = pytest.mark.django_db
@@ -63,6 +64,9 @@ def test_one_credit_per_order_to_the_last_click_across_campaigns_and_automations
     assert for_campaign(second.pk) == [Attributed("USD", 1, Decimal("30.000"))]
     assert for_automation_step(automation.pk, 1) == [Attributed("USD", 1, Decimal("12.500"))]
     assert for_automation_step(automation.pk, 2) == []
+    # and each step's funnel counts its own mails only
+    assert (step_funnel(automation.pk, 1)["clicked"], step_funnel(automation.pk, 2)["clicked"]) == (1, 0)
+    assert funnel(first.pk)["clicked"] == funnel(second.pk)["clicked"] == 1
 
 
 def test_revenue_per_currency_and_only_orders_that_count(events, ingest):

@@ -157,3 +157,19 @@ def test_a_failed_run_keeps_the_previous_scores_and_a_dead_one_is_marked(monkeyp
     failed = PropensityRun.objects.exclude(pk__in=[first.pk, stale.pk]).get()
     assert (failed.state, failed.stage, failed.error) == ("failed", "training", "the fit broke")
     assert latest_model(None) is not None  # the last good model is still there
+
+
+def test_the_command_prints_the_model_and_the_likeliest_customers_in_words(capsys):
+    from django.core.management import call_command
+
+    shop(400, seed=6)
+    call_command("crm_propensity", "--as-of", NOW.isoformat(), "--top", "3")
+    out = capsys.readouterr().out
+    run = PropensityRun.objects.get()
+    assert out.startswith(f"Propensity to order within 90 days: {run.method} model, {run.confidence} confidence, "
+                          f"trained on {run.customers:,} customers")
+    assert f"cross-fitted ROC AUC {run.metrics['auc']:.3f}" in out
+    lines = out.split("The 3 customers most likely to order\n")[1].splitlines()
+    best = CustomerPropensity.objects.order_by("-probability", "profile_id").first()
+    assert len(lines) == 3 and lines[0].startswith(f"   1. {best.profile}")
+    assert LABELS[best.reasons[0]["name"]] in lines[0] and "_" not in lines[0].split("(")[1]

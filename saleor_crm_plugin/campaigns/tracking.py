@@ -270,6 +270,13 @@ def health(campaign_id: int) -> dict:
             "bounce_rate": bounced / sent if sent else 0.0, "complaint_rate": complained / sent if sent else 0.0}
 
 
+def health_limits() -> dict:
+    """The rates that pause a campaign (shares of the window) and the sent mails needed before any does."""
+    return {"bounce_rate_max": get_setting("bounce_rate_max_percent") / 100,
+            "complaint_rate_max": get_setting("complaint_rate_max_per_10000") / 10000,
+            "minimum_sample": MIN_HEALTH_SAMPLE}
+
+
 def unhealthy_reason(figures: dict) -> str | None:
     """Why the figures must stop the campaign, or None."""
     if figures["window"] < MIN_HEALTH_SAMPLE:

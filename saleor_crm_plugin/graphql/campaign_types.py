@@ -7,6 +7,7 @@ from promise.dataloader import DataLoader
 from ..campaigns.audience import audience_preview
 from ..campaigns.sending import campaign_totals
 from ..analytics.lift import VERDICTS
+from ..config import get_setting
 from ..campaigns import attribution, tracking
 from ..campaigns.lift import campaign_lift
 from ..models import CampaignState, Delivery, DeliveryState, EmailTemplate, Segment, SkipReason
@@ -109,6 +110,9 @@ class CRMCampaignHealth(graphene.ObjectType):
     complained = graphene.Int(required=True)
     bounce_rate = graphene.Float(required=True)
     complaint_rate = graphene.Float(required=True)
+    bounce_rate_max = graphene.Float(required=True, description="The bounce rate that pauses it (a share).")
+    complaint_rate_max = graphene.Float(required=True, description="The complaint rate that pauses it (a share).")
+    minimum_sample = graphene.Int(required=True, description="Sent mails needed before it can pause.")
 
 
 CRMLiftVerdict = _enum("CRMLiftVerdict", VERDICTS, "What the holdout comparison can say: TOO_SMALL (too few "
@@ -248,6 +252,8 @@ class CRMCampaign(graphene.ObjectType):
     pause_reason = graphene.String(required=True, description="Why the CRM paused it by itself; empty otherwise.")
     attributed = graphene.List(graphene.NonNull(CRMAttributed), required=True,
                                description="Orders and revenue per currency credited to it (last click wins).")
+    attribution_window_days = graphene.Int(required=True, description="An order this many days at most after a "
+                                           "click is credited (setting attribution_window_days).")
     holdout_percent = graphene.Int(required=True, description="Share kept back at random, never mailed (0: none).")
     audience_top_percent = graphene.Int(description="Only this share most likely to respond was mailed; null: all.")
     lift = graphene.Field(CRMCampaignLift, description="Mailed against the holdout; null without a holdout.")
@@ -283,11 +289,15 @@ class CRMCampaign(graphene.ObjectType):
 
     @staticmethod
     def resolve_health(root, info):
-        return CRMCampaignHealth(**tracking.health(root.pk))
+        return CRMCampaignHealth(**tracking.health(root.pk), **tracking.health_limits())
 
     @staticmethod
     def resolve_attributed(root, info):
         return attribution.for_campaign(root.pk)
+
+    @staticmethod
+    def resolve_attribution_window_days(root, info):
+        return get_setting("attribution_window_days")
 
     @staticmethod
     def resolve_lift(root, info):

@@ -30,6 +30,8 @@ def test_the_campaign_api_shows_the_funnel_health_and_why_it_paused(tracking_set
     assert body["funnel"] == {"delivered": 2, "opened": 0, "clicked": 1, "bounced": 0, "deferred": 0, "rejected": 0,
                               "complained": 1, "unsubscribed": 0}
     assert body["health"] == {"window": 120, "bounced": 0, "complained": 1, "bounceRate": 0.0,
-                              "complaintRate": 1 / 120}
+                              "complaintRate": 1 / 120, "bounceRateMax": 0.05, "complaintRateMax": 0.001,
+                              "minimumSample": 100}
+    assert body["attributionWindowDays"] == 5
     assert body["state"] == "PAUSED" and "1 spam complaints" in body["pauseReason"]
     assert body["attributed"] == [{"currency": "USD", "orders": 1, "revenue": {"amount": 42.0, "currency": "USD"}}]

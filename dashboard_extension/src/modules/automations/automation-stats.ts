@@ -18,6 +18,8 @@ const REASON_WORDS: Record<string, string> = {
   frequency_cap: "Frequency cap reached",
   no_email: "No email address",
   erased: "Customer erased",
+  low_propensity: "Below the most likely to respond",
+  holdout: "Held out (not mailed, to measure the lift)",
   queued: "Queued",
   sending: "Sending",
   sent: "Sent",

@@ -9,6 +9,7 @@ import type {
 import { assertPayload, describeError } from "../api/crm-client";
 import { useCrmMutation, useCrmQuery } from "../api/use-crm-query";
 import { notifyDashboard } from "../bridge/bridge";
+import { readAudienceOptions } from "./audience-options";
 import { EmptyState, QueryView } from "../ui/page-states";
 import CAMPAIGN_CREATE from "./campaign-create.graphql?raw";
 import FORM_OPTIONS from "./campaign-form-options.graphql?raw";
@@ -25,13 +26,19 @@ export const CampaignCreateForm = ({ onCreated }: { onCreated: (id: string) => v
   const [excludeSegmentIds, setExcludeSegmentIds] = useState<string[]>([]);
   const [fromName, setFromName] = useState("");
   const [fromEmail, setFromEmail] = useState("");
+  const [holdout, setHoldout] = useState("0");
+  const [topOn, setTopOn] = useState(false);
+  const [top, setTop] = useState("20");
   const [error, setError] = useState<unknown>(null);
+  const audience = readAudienceOptions(holdout, topOn, top);
+  const audienceError = (field: string) => audience.errors.find((problem) => problem.field === field)?.message;
 
   const toggle = (list: string[], id: string, on: boolean) => (on ? [...list, id] : list.filter((item) => item !== id));
 
   const onSubmit = async (event: FormEvent) => {
     event.preventDefault();
     setError(null);
+    if (!audience.options) return;
     try {
       const data = await create.run({
         input: {
@@ -40,6 +47,7 @@ export const CampaignCreateForm = ({ onCreated }: { onCreated: (id: string) => v
           channel: channel.trim(),
           segmentIds,
           excludeSegmentIds,
+          ...audience.options,
           ...(fromName.trim() ? { fromName: fromName.trim() } : {}),
           ...(fromEmail.trim() ? { fromEmail: fromEmail.trim() } : {}),
         },
@@ -98,8 +106,41 @@ export const CampaignCreateForm = ({ onCreated }: { onCreated: (id: string) => v
                 ))}
               </Box>
             )}
+            <Box as="fieldset" display="flex" flexDirection="column" gap={2} borderWidth={0} padding={0} margin={0}>
+              <Box as="legend" marginBottom={1}>
+                <Text size={3} fontWeight="bold">Measure and target</Text>
+              </Box>
+              <Box display="flex" gap={3} flexWrap="wrap" alignItems="flex-start">
+                <Box display="flex" flexDirection="column" gap={1} __width="260px">
+                  <TextInput label="Holdout (% not mailed)" type="number" min={0} max={50} step={1} value={holdout}
+                    onChange={(event) => setHoldout(event.target.value)} error={Boolean(audienceError("holdoutPercent"))}
+                    aria-describedby="holdout-help" />
+                  <Text size={2} color={audienceError("holdoutPercent") ? "critical1" : "default2"} id="holdout-help">
+                    {audienceError("holdoutPercent") ??
+                      "0–50. Kept back at random and never mailed, to measure what the campaign changed."}
+                  </Text>
+                </Box>
+                <Box display="flex" flexDirection="column" gap={1} __width="320px">
+                  <Checkbox checked={topOn} onCheckedChange={(checked) => setTopOn(checked === true)}>
+                    <Text size={2}>Send only to the customers most likely to respond</Text>
+                  </Checkbox>
+                  {topOn && (
+                    <>
+                      <TextInput label="Most likely to respond (% of the audience)" type="number" min={1} max={100} step={1}
+                        value={top} onChange={(event) => setTop(event.target.value)}
+                        error={Boolean(audienceError("audienceTopPercent"))} aria-describedby="top-help" />
+                      <Text size={2} color={audienceError("audienceTopPercent") ? "critical1" : "default2"} id="top-help">
+                        {audienceError("audienceTopPercent") ??
+                          "1–100, ranked by the nightly response propensity; scheduling waits until customers are scored."}
+                      </Text>
+                    </>
+                  )}
+                </Box>
+              </Box>
+            </Box>
             <Box>
-              <Button type="submit" disabled={!name.trim() || !templateId || segmentIds.length === 0 || create.pending}>
+              <Button type="submit"
+                disabled={!name.trim() || !templateId || segmentIds.length === 0 || !audience.options || create.pending}>
                 {create.pending ? "Creating…" : "Create draft"}
               </Button>
             </Box>

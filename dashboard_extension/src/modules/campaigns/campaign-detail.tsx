@@ -17,7 +17,10 @@ import { useBridge } from "../bridge/bridge-provider";
 import { formatDateTime, formatNumber, formatPercent, humanize } from "../format/format";
 import { Cell, DataTable, Kpi, KpiGrid, Section } from "../ui/layout";
 import { EmptyState, QueryView } from "../ui/page-states";
+import { reasonLabel } from "../automations/automation-stats";
+import { describeAudienceOptions } from "./audience-options";
 import { allowedActions, type CampaignAction, scheduleAt, shareOf } from "./campaign-actions";
+import { CampaignResults, PauseReason } from "./campaign-results-view";
 import CANCEL from "./campaign-cancel.graphql?raw";
 import PAUSE from "./campaign-pause.graphql?raw";
 import RESUME from "./campaign-resume.graphql?raw";
@@ -28,6 +31,8 @@ import { TextInput } from "../ui/text-input";
 const DELIVERY_STATES: CrmDeliveryState[] = ["QUEUED", "SENDING", "SENT", "SKIPPED", "FAILED", "UNKNOWN", "CANCELLED"];
 const STATE_OPTIONS = [{ value: "", label: "All deliveries" }, ...DELIVERY_STATES.map((s) => ({ value: s, label: humanize(s) }))];
 const PAGE = 25;
+// From the start on, a campaign has mails to follow up (a cancelled one may have sent some before).
+const STARTED_STATES = new Set(["SENDING", "PAUSED", "SENT"]);
 
 type Campaign = NonNullable<CampaignDetailQuery["crmCampaign"]>;
 type Payload = { errors: { field: string | null; message: string; code: string }[] } | null | undefined;
@@ -83,12 +88,13 @@ const CampaignControls = ({ campaign, onChanged }: { campaign: Campaign; onChang
   );
 };
 
-/** One campaign: state, controls, totals with skip reasons, and its deliveries. */
+/** One campaign: state, controls, totals with skip reasons, once started its results, and its deliveries. */
 export const CampaignDetail = ({ id, onBack }: { id: string; onBack: () => void }) => {
   const { state } = useBridge();
   const locale = state.locale;
   const [deliveryState, setDeliveryState] = useState<CrmDeliveryState | null>(null);
   const [first, setFirst] = useState(PAGE);
+  const [changes, setChanges] = useState(0);
   const query = useCrmQuery<CampaignDetailQuery, CampaignDetailQueryVariables>(CAMPAIGN, { id, first, after: null, deliveryState });
 
   return (
@@ -100,6 +106,8 @@ export const CampaignDetail = ({ id, onBack }: { id: string; onBack: () => void 
         {({ crmCampaign: campaign }) => {
           if (!campaign) return <EmptyState title="No such campaign">It may have been deleted.</EmptyState>;
           const totals = campaign.totals;
+          const started = STARTED_STATES.has(campaign.state) || Boolean(campaign.startedAt);
+          const options = describeAudienceOptions(campaign);
           return (
             <>
               <Section title={campaign.name}>
@@ -113,19 +121,21 @@ export const CampaignDetail = ({ id, onBack }: { id: string; onBack: () => void 
                   {campaign.excludeSegments.length ? `, leaving out ${campaign.excludeSegments.map((s) => s.name).join(", ")}` : ""}
                   {" · "}from {campaign.fromName || "the shop"} &lt;{campaign.fromEmail || "default sender"}&gt;
                 </Text>
-                <CampaignControls campaign={campaign} onChanged={query.refetch} />
+                {options && <Text size={2} color="default2" data-testid="campaign-audience-options">Audience: {options}</Text>}
+                <PauseReason reason={campaign.pauseReason} />
+                <CampaignControls campaign={campaign} onChanged={() => { query.refetch(); setChanges((n) => n + 1); }} />
               </Section>
               {campaign.audience && campaign.state === "DRAFT" && (
                 <Section title="Audience if it started now">
                   <Text size={3}>
                     {formatNumber(campaign.audience.recipients, locale)} recipients
                     {campaign.audience.skippedByReason.length
-                      ? `; skipped: ${campaign.audience.skippedByReason.map((r) => `${humanize(r.reason)} ${r.count}`).join(", ")}`
+                      ? `; skipped: ${campaign.audience.skippedByReason.map((r) => `${reasonLabel(r.reason)} ${r.count}`).join(", ")}`
                       : ""}
                   </Text>
                 </Section>
               )}
-              <Section title="Results">
+              <Section title="Sending">
                 <KpiGrid>
                   <Kpi label="Recipients" value={formatNumber(totals.recipients, locale)} />
                   <Kpi label="Sent" value={formatNumber(totals.sent, locale)}
@@ -137,10 +147,11 @@ export const CampaignDetail = ({ id, onBack }: { id: string; onBack: () => void 
                 </KpiGrid>
                 {totals.skippedByReason.length > 0 && (
                   <Text size={2} color="default2">
-                    Skipped because: {totals.skippedByReason.map((r) => `${humanize(r.reason)} (${r.count})`).join(", ")}
+                    Skipped because: {totals.skippedByReason.map((r) => `${reasonLabel(r.reason)} (${r.count})`).join(", ")}
                   </Text>
                 )}
               </Section>
+              {started && <CampaignResults id={campaign.id} locale={locale} refresh={changes} />}
               <Section
                 title="Deliveries"
                 actions={
@@ -159,7 +170,7 @@ export const CampaignDetail = ({ id, onBack }: { id: string; onBack: () => void 
                       <tr key={node.customerId}>
                         <Cell>{node.email ?? "(erased)"}</Cell>
                         <Cell>{humanize(node.state)}</Cell>
-                        <Cell>{node.skipReason ? humanize(node.skipReason) : "—"}</Cell>
+                        <Cell>{node.skipReason ? reasonLabel(node.skipReason) : "—"}</Cell>
                         <Cell>{node.attempts}</Cell>
                         <Cell>{formatDateTime(node.sentAt, locale)}</Cell>
                         <Cell>{node.error || "—"}</Cell>

@@ -10,7 +10,7 @@ import type {
 } from "../../generated/graphql";
 import { useCrmQuery } from "../api/use-crm-query";
 import { useBridge } from "../bridge/bridge-provider";
-import { formatDate, formatMoney, formatNumber } from "../format/format";
+import { formatDate, formatMoney, formatNumber, formatPercent } from "../format/format";
 import { parseRoute } from "../navigation/routes";
 import { ChurnRiskChip, RfmChip } from "../ui/chips";
 import { Cell, DataTable, Section } from "../ui/layout";
@@ -59,6 +59,15 @@ const CustomerRowView = ({ customer, locale }: { customer: CustomerRow; locale: 
       </Cell>
       <Cell>
         <ChurnRiskChip risk={main?.churnRisk} locale={locale} />
+      </Cell>
+      <Cell>
+        {customer.propensity ? (
+          <span title={`Within ${customer.propensity.horizonDays} days; ${customer.propensity.confidence} confidence`}>
+            {formatPercent(customer.propensity.probability, locale, 0)}
+          </span>
+        ) : (
+          <Text size={2} color="default2">Not scored</Text>
+        )}
       </Cell>
       <Cell>
         {customer.userId ? (
@@ -156,7 +165,7 @@ const CustomersPage = () => {
             ) : (
               <DataTable
                 caption="Customers"
-                headers={["Customer", "Orders", "Last order", "Revenue", "12-month CLV", "RFM group", "Churn risk", ""]}
+                headers={["Customer", "Orders", "Last order", "Revenue", "12-month CLV", "RFM group", "Churn risk", "Likely to order", ""]}
               >
                 {page.edges.map(({ node }) => (
                   <CustomerRowView key={node.id} customer={node} locale={locale} />

@@ -9,6 +9,7 @@ import { Cell, DataTable, Kpi, KpiGrid, Section } from "../ui/layout";
 import { EmptyState, LoadingState, QueryView } from "../ui/page-states";
 import { SatisfactionSection } from "../satisfaction/satisfaction-section";
 import { CohortHeatmap } from "./cohort-heatmap";
+import { PropensityModelSection } from "./propensity-model";
 import REPORT from "./report.graphql?raw";
 import { rfmDistribution, totalsByCurrency } from "./rfm";
 
@@ -98,6 +99,7 @@ const OverviewPage = () => {
             <CohortHeatmap cohorts={report.cohorts} locale={locale} />
           </Section>
           <SatisfactionSection locale={locale} />
+          <PropensityModelSection model={report.propensity} locale={locale} />
           <Section title="Segments">
             {report.segments.length === 0 ? (
               <EmptyState title="No segments yet" />

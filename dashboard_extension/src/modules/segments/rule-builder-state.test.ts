@@ -17,6 +17,16 @@ const withConditions = (...patches: Partial<Condition>[]): BuilderState => ({
 });
 
 describe("buildRule", () => {
+  it("takes the likelihood to order as a percentage and sends the 0–1 share", () => {
+    expect(buildRule(withConditions({ field: "response_probability", op: "gte", value: "33.3" })).rule).toEqual({
+      field: "response_probability", op: "gte", value: 0.333,
+    });
+    expect(buildRule(withConditions({ field: "response_probability", op: "between", value: "10", value2: "100" })).rule)
+      .toEqual({ field: "response_probability", op: "between", value: [0.1, 1] });
+    const result = buildRule(withConditions({ field: "response_probability", op: "lt", value: "150" }));
+    expect(result.errors[0]?.message).toBe("Enter a percentage from 0 to 100.");
+  });
+
   it("gives a bare condition for one condition", () => {
     expect(buildRule(withConditions({ field: "order_count", op: "gte", value: "3" }))).toEqual({
       rule: { field: "order_count", op: "gte", value: 3 },

@@ -89,6 +89,13 @@ const parseNumber = (text: string, integer: boolean): number => {
   return value;
 };
 
+/** A percentage as typed (0–100) as the 0–1 share the rule language compares. */
+const parsePercent = (text: string): number => {
+  const value = parseNumber(text, false);
+  if (value < 0 || value > 100) fail("Enter a percentage from 0 to 100.");
+  return Number((value / 100).toFixed(6)); // 33.3 → 0.333, not 0.33299999999999996
+};
+
 const parseDate = (text: string): string => {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(text.trim())) return fail("Enter a date (YYYY-MM-DD).");
   return `${text.trim()}T00:00:00+00:00`;
@@ -120,10 +127,8 @@ const conditionToRule = (condition: Condition): JsonRule => {
     case "integer":
     case "number": {
       const integer = field.kind === "integer";
-      rule.value =
-        op === "between"
-          ? [parseNumber(condition.value, integer), parseNumber(condition.value2, integer)]
-          : parseNumber(condition.value, integer);
+      const read = field.percent ? parsePercent : (text: string) => parseNumber(text, integer);
+      rule.value = op === "between" ? [read(condition.value), read(condition.value2)] : read(condition.value);
       break;
     }
     case "date":

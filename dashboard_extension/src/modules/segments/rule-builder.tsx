@@ -113,11 +113,13 @@ const ValueEditor = ({ condition, dispatch }: Omit<Props, "index" | "error">) =>
     case "number":
       return (
         <Box display="flex" gap={2}>
-          <TextInput label={op === "between" ? "From" : "Value"} size="small" type="number" value={condition.value}
-            onChange={(event) => set({ value: event.target.value })} __width="120px" />
+          <TextInput label={`${op === "between" ? "From" : "Value"}${field.percent ? " (%)" : ""}`} size="small" type="number"
+            value={condition.value} onChange={(event) => set({ value: event.target.value })} __width="120px"
+            {...(field.percent ? { min: 0, max: 100, step: "any" } : {})} />
           {op === "between" && (
-            <TextInput label="To" size="small" type="number" value={condition.value2}
-              onChange={(event) => set({ value2: event.target.value })} __width="120px" />
+            <TextInput label={`To${field.percent ? " (%)" : ""}`} size="small" type="number" value={condition.value2}
+              onChange={(event) => set({ value2: event.target.value })} __width="120px"
+              {...(field.percent ? { min: 0, max: 100, step: "any" } : {})} />
           )}
         </Box>
       );

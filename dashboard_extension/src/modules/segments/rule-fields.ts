@@ -6,7 +6,10 @@
 
 export type FieldKind = "integer" | "number" | "date" | "group" | "boolean" | "consent" | "set" | "country";
 
-export type RuleField = { name: string; label: string; kind: FieldKind; money?: boolean; integerItems?: boolean };
+/** `percent`: a 0–1 share typed as a percentage (0–100) in the builder. */
+export type RuleField = {
+  name: string; label: string; kind: FieldKind; money?: boolean; integerItems?: boolean; percent?: boolean;
+};
 
 export const RULE_FIELDS: RuleField[] = [
   { name: "order_count", label: "Number of orders", kind: "integer" },
@@ -16,6 +19,7 @@ export const RULE_FIELDS: RuleField[] = [
   { name: "clv", label: "12-month customer lifetime value", kind: "number", money: true },
   { name: "churn_risk", label: "Churn risk (0–1)", kind: "number" },
   { name: "expected_orders_90", label: "Expected orders in 90 days", kind: "number" },
+  { name: "response_probability", label: "Likelihood to order (%, nightly propensity)", kind: "number", percent: true },
   { name: "first_order_at", label: "First order", kind: "date" },
   { name: "last_order_at", label: "Last order", kind: "date" },
   { name: "rfm_group", label: "RFM group", kind: "group" },

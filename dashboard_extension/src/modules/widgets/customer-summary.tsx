@@ -5,8 +5,29 @@ import { formatDate, formatMoney, formatNumber, formatPercent, humanize } from "
 import { ChurnRiskChip, RfmChip, ToneChip } from "../ui/chips";
 import { Kpi, KpiGrid } from "../ui/layout";
 import { mainCurrency } from "./customer-figures";
+import { basisInWords, chanceInWords, reasonsInWords } from "./propensity-words";
 
 export type CustomerRecord = NonNullable<CustomerRecordQuery["crmCustomer"]>;
+
+/** The chance the customer orders soon (the nightly propensity), how far to trust it and why. */
+const ResponsePropensity = ({ propensity, locale }: { propensity: CustomerRecord["propensity"]; locale: string }) => {
+  if (!propensity) {
+    return <Text size={2} color="default2">Likelihood to respond: not scored yet (the propensity runs nightly).</Text>;
+  }
+  const reasons = reasonsInWords(propensity.reasons, 3, locale);
+  return (
+    <Box display="flex" flexDirection="column" gap={1} data-testid="customer-propensity">
+      <Text size={3} fontWeight="bold">Likelihood to respond</Text>
+      <Text size={3}>{chanceInWords(propensity, locale)}</Text>
+      <Text size={2} color="default2">{basisInWords(propensity)} · scored {formatDate(propensity.scoredAt, locale)}</Text>
+      {reasons.length > 0 && (
+        <Box as="ul" margin={0} paddingLeft={4} aria-label="Strongest reasons">
+          {reasons.map((reason) => <li key={reason}><Text size={2}>{reason}</Text></li>)}
+        </Box>
+      )}
+    </Box>
+  );
+};
 
 /** RFM group, CLV, churn risk, next order and consent: the customer at a glance. */
 export const CustomerSummary = ({ customer, locale }: { customer: CustomerRecord; locale: string }) => {
@@ -32,6 +53,7 @@ export const CustomerSummary = ({ customer, locale }: { customer: CustomerRecord
         <Kpi label="Next order expected" value={formatDate(analytics?.nextOrderAt, locale)}
           hint={analytics ? `still active: ${formatPercent(analytics.pAlive, locale, 0)}` : undefined} />
       </KpiGrid>
+      <ResponsePropensity propensity={customer.propensity} locale={locale} />
       <Box display="flex" flexDirection="column" gap={1}>
         <Text size={3} fontWeight="bold">Marketing consent</Text>
         {customer.consents.length === 0 ? (

@@ -17,7 +17,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('started_at', models.DateTimeField()),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('state', models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('failed', 'Failed')], default='running', max_length=8)),
+                ('state', models.CharField(choices=[('running', 'Running'), ('done', 'Done'), ('failed', 'Failed'), ('skipped', 'Skipped')], default='running', max_length=8)),
                 ('stage', models.CharField(blank=True, default='', help_text='Where a running training is.', max_length=32)),
                 ('cut', models.DateTimeField(help_text='Training inputs are known at the cut; labels come from the horizon after.')),
                 ('horizon_days', models.PositiveIntegerField()),

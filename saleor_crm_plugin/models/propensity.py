@@ -14,6 +14,7 @@ class PropensityRun(models.Model):
         RUNNING = "running"
         DONE = "done"
         FAILED = "failed"
+        SKIPPED = "skipped"  # nobody had ordered by the cut: nothing to learn from
 
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -21,6 +21,10 @@
    night), and the run with its metrics and the fitted model (joblib bytes
    in ``PropensityRun.model``: every worker scores with the same one).
 
+A shop where nobody had ordered by the cut has nothing to learn from: the run
+is ``skipped`` with the reason and the scores stay as they were. Orders
+without prices (a total of 0) count as purchases of no value.
+
 Progress is recorded on the run row (``stage``) and passed to ``progress``.
 A run that dies leaves the previous scores in place; the next one starts
 over (the training is one fit) and marks the dead one failed.
@@ -31,6 +35,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 import joblib
@@ -75,8 +80,8 @@ WITH medians AS (
 SELECT coalesce(array_agg(profile_id), '{{}}'), coalesce(array_agg(day), '{{}}'), coalesce(array_agg(value), '{{}}')
 FROM (
     SELECT o.profile_id, floor(extract(epoch FROM o.placed_at) / {DAY_SECONDS})::bigint AS day,
-           sum(o.total_gross / m.median)::float8 AS value
-    FROM crm_order o JOIN medians m ON m.currency = o.currency
+           sum(CASE WHEN m.median > 0 THEN o.total_gross / m.median ELSE 0 END)::float8 AS value
+    FROM crm_order o LEFT JOIN medians m ON m.currency = o.currency
     WHERE {readable_counted_sql("o")} AND NOT (o.profile_id = ANY(%(skip)s)) AND o.placed_at < %(now)s
     GROUP BY 1, 2
     ORDER BY 1, 2
@@ -185,9 +190,7 @@ def mail_features(customers: np.ndarray, at: datetime) -> dict[str, np.ndarray]:
 
 def _history(customer, day, value, end_day: int, at: datetime):
     history = purchase_history(customer, day, value, end_day=end_day)
-    history.extra = mail_features(history.customer, at)
-    history.__post_init__()  # validate the added columns
-    return history
+    return replace(history, extra=mail_features(history.customer, at))  # validated again
 
 
 def _stage(run: PropensityRun, stage: str, progress, done: int, total: int = 4) -> None:
@@ -226,6 +229,14 @@ def _compute(run, now, cut, horizon_days, progress) -> PropensityRun:
     training = _history(customer[before], day[before], value[before], cut_day, cut)
     bought_after = np.unique(customer[(day > cut_day) & (day <= now_day)])
     labels = np.isin(training.customer, bought_after)
+    if len(training.customer) == 0:
+        reason = (f"no customer had ordered by {cut:%Y-%m-%d}, {horizon_days} days ago: nothing to learn from yet; "
+                  "the previous scores (if any) are kept")
+        PropensityRun.objects.filter(pk=run.pk).update(state=PropensityRun.State.SKIPPED, stage="done",
+                                                       finished_at=timezone.now(), error=reason)
+        logger.info("CRM propensity run %s skipped: %s", run.pk, reason)
+        run.refresh_from_db()
+        return run
 
     _stage(run, "training", progress, 1)
     result = fit_propensity(training, labels, horizon_days / 7.0)
@@ -241,7 +252,8 @@ def _compute(run, now, cut, horizon_days, progress) -> PropensityRun:
     _stage(run, "writing", progress, 3)
     buffer = io.StringIO()
     for i, profile_id in enumerate(today.customer.tolist()):
-        reasons = [{"name": name, "value": round(value_, 4)} for name, value_ in scores.reasons(i)]
+        reasons = [{"name": name, "value": round(value_, 4)} for name, value_ in scores.reasons(i)
+                   if round(value_, 4)]  # an input at the median moves nothing: no reason
         buffer.write(f"{profile_id}\t{scores.probability[i]:.6f}\t{scores.confidence}\t{scores.method}\t"
                      f"{json.dumps(reasons)}\t{run.pk}\t{now.isoformat()}\n")
     model_bytes = io.BytesIO()

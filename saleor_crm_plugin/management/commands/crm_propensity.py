@@ -28,6 +28,9 @@ class Command(BaseCommand):
         finally:
             progress.close()
         refresh_all(now=now)
+        if run.state == run.State.SKIPPED:
+            self.stdout.write(f"Propensity not trained: {run.error}.")
+            return
         metrics = run.metrics
         self.stdout.write(f"Propensity to order within {run.horizon_days} days: {run.method} model, "
                           f"{run.confidence} confidence, trained on {metrics.get('customers', 0):,} customers "
@@ -39,6 +42,6 @@ class Command(BaseCommand):
         self.stdout.write(f"\nThe {top} customers most likely to order")
         best = CustomerPropensity.objects.select_related("profile").order_by("-probability", "profile_id")[:top]
         for i, row in enumerate(best, 1):
-            why = ", ".join(f"{LABELS.get(r['name'], r['name'])} {'+' if r['value'] > 0 else '−'}"
+            why = "; ".join(f"{LABELS.get(r['name'], r['name'])} {'raises' if r['value'] > 0 else 'lowers'} it"
                             for r in row.reasons)
             self.stdout.write(f"  {i:2d}. {str(row.profile):<40} {row.probability:5.1%}" + (f"  ({why})" if why else ""))

@@ -30,6 +30,12 @@ class EntityProgress:
         else:
             self._line(entity, done, total)
 
+    def __enter__(self) -> "EntityProgress":
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
     def close(self) -> None:
         """Close the bars; in plain mode, report where each unfinished entity stopped."""
         for bar in self.bars.values():

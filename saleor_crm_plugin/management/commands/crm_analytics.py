@@ -14,6 +14,11 @@ from ...segments.membership import refresh_all
 from ._progress import EntityProgress
 
 
+def add_as_of_argument(parser) -> None:
+    parser.add_argument("--as-of", default=None, help="'latest' (the newest order: for imported history "
+                        "such as the demo's) or an ISO date; default now.")
+
+
 def as_of_moment(as_of: str | None) -> datetime | None:
     """``--as-of``: None (now), 'latest' (the newest order) or an ISO date (UTC when it has no zone)."""
     if as_of == "latest":
@@ -34,16 +39,12 @@ class Command(BaseCommand):
         parser.add_argument("--top", type=int, default=10)
         parser.add_argument("--details", action="store_true", help="Also print the fitted model parameters "
                             "and each customer's method and confidence.")
-        parser.add_argument("--as-of", default=None, help="'latest' (the newest order: for imported history "
-                            "such as the demo's) or an ISO date; default now.")
+        add_as_of_argument(parser)
 
     def handle(self, *args, top, as_of, details, **options):
         now = as_of_moment(as_of)
-        progress = EntityProgress(sys.stderr)
-        try:
+        with EntityProgress(sys.stderr) as progress:
             counts = recompute_scores(now=now, progress=progress)
-        finally:
-            progress.close()
         refresh_all(now=now)
         for currency, customers in counts.items():
             run = AnalyticsRun.objects.filter(currency=currency).order_by("-pk").first()

@@ -37,12 +37,9 @@ class Command(BaseCommand):
                 origin = InstacartSource(limit_users=limit_users)
             except FileNotFoundError as error:
                 raise CommandError(str(error)) from None
-        progress = EntityProgress(sys.stderr)
         started = time.perf_counter()
-        try:
+        with EntityProgress(sys.stderr) as progress:
             report = run_backfill_once(origin, batch_size=batch_size, restart=restart, progress=progress)
-        finally:
-            progress.close()
         if report is None:
             raise CommandError("Another backfill is running (the plugin starts one when it is switched on); "
                                "this one would only repeat its work.")

@@ -8,7 +8,7 @@ from ...models import CustomerPropensity
 from ...profiles.propensity import LABELS, compute_propensity
 from ...segments.membership import refresh_all
 from ._progress import EntityProgress
-from .crm_analytics import as_of_moment
+from .crm_analytics import add_as_of_argument, as_of_moment
 
 
 class Command(BaseCommand):
@@ -17,16 +17,12 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--top", type=int, default=10)
-        parser.add_argument("--as-of", default=None, help="'latest' (the newest order: for imported history "
-                            "such as the demo's) or an ISO date; default now.")
+        add_as_of_argument(parser)
 
     def handle(self, *args, top, as_of, **options):
         now = as_of_moment(as_of)
-        progress = EntityProgress(sys.stderr)
-        try:
+        with EntityProgress(sys.stderr) as progress:
             run = compute_propensity(now=now, progress=progress)
-        finally:
-            progress.close()
         refresh_all(now=now)
         if run.state == run.State.SKIPPED:
             self.stdout.write(f"Propensity not trained: {run.error}.")

@@ -36,11 +36,8 @@ class Command(BaseCommand):
                 activate_version(activate)
                 self.stdout.write(f"Serving {activate}.")
                 return
-            progress = EntityProgress(sys.stderr)
-            try:
+            with EntityProgress(sys.stderr) as progress:
                 record = train_models(evaluate=not no_evaluate, activate=not no_activate, progress=progress)
-            finally:
-                progress.close()
         except TrainingError as error:
             raise CommandError(f"{error} [{error.code.value}]") from None
         counts = record.counts

@@ -326,7 +326,10 @@ def test_a_customers_likelihood_to_respond_shows_on_their_record_and_the_model_o
     # the customer widget: the chance, how far to trust it, the strongest three reasons in words
     framed = dashboard("customer-widget", context={"customerId": to_global_id("User", "4242")})
     shown = framed.frame.get_by_test_id("customer-propensity")
-    shown.wait_for(timeout=20_000)
+    try:
+        shown.wait_for(timeout=20_000)
+    except Exception as error:  # say what the widget showed instead
+        raise AssertionError(f"{framed.frame.locator('body').inner_text()!r}; errors {framed.errors}") from error
     text = shown.inner_text()
     assert "34% chance of ordering within 90 days" in text and "High confidence" in text
     strongest = LABELS["recency_weeks"]

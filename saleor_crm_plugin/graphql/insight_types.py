@@ -6,6 +6,7 @@ import graphene
 from django.utils import timezone
 
 from ..analytics.rfm import GROUPS
+from ..config import get_setting
 from ..models import CustomerProfile, PropensityRun
 from ..profiles.propensity import LABELS as PROPENSITY_LABELS
 from ..money import round_money
@@ -74,6 +75,11 @@ class CRMPropensity(graphene.ObjectType):
                              "base_rate (too little history, or a customer who never ordered).")
     reasons = graphene.List(graphene.NonNull(CRMPropensityReason), required=True, description="Strongest first.")
     scored_at = graphene.DateTime(required=True)
+
+    @staticmethod
+    def resolve_horizon_days(root, info):
+        # The run's horizon; a row whose run is gone (deleted by hand) reads the current setting.
+        return root.horizon_days or get_setting("propensity_horizon_days")
 
 
 class CRMPropensityModel(graphene.ObjectType):

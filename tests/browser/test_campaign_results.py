@@ -314,14 +314,14 @@ def test_a_customers_likelihood_to_respond_shows_on_their_record_and_the_model_o
 
     now = timezone.now()
     profile = CustomerProfile.objects.create(email="likely@example.com", user_id=4242, first_name="Lia")
+    run = PropensityRun.objects.create(
+        started_at=now, finished_at=now, state="done", cut=now - timedelta(days=90), horizon_days=90,
+        method="boosting", confidence="high", customers=1200, scored=1500,
+        metrics={"base_rate": 0.21, "auc": 0.784, "average_precision": 0.45, "top_decile_lift": 2.63})
     CustomerPropensity.objects.create(
-        profile=profile, probability=0.342, confidence="high", method="boosting", run_id=1, scored_at=now,
+        profile=profile, probability=0.342, confidence="high", method="boosting", run_id=run.pk, scored_at=now,
         reasons=[{"name": "mails_clicked", "value": 0.5}, {"name": "recency_weeks", "value": -1.2},
                  {"name": "frequency", "value": 0.1}, {"name": "tenure_weeks", "value": 0.05}])
-    PropensityRun.objects.create(started_at=now, finished_at=now, state="done", cut=now - timedelta(days=90),
-                                 horizon_days=90, method="boosting", confidence="high", customers=1200, scored=1500,
-                                 metrics={"base_rate": 0.21, "auc": 0.784, "average_precision": 0.45,
-                                          "top_decile_lift": 2.63})
 
     # the customer widget: the chance, how far to trust it, the strongest three reasons in words
     framed = dashboard("customer-widget", context={"customerId": to_global_id("User", "4242")})

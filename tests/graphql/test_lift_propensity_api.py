@@ -71,3 +71,14 @@ def test_a_customers_propensity_and_the_models_figures(gql):
     model = payload(body, "crmReport")["propensity"]
     assert (model["method"], model["customers"], model["scored"]) == (run.method, run.customers, run.scored)
     assert model["auc"] == pytest.approx(run.metrics["auc"])
+
+
+def test_a_score_whose_run_is_gone_reads_the_current_horizon(gql, settings):
+    from saleor_crm_plugin.models import CustomerProfile
+
+    settings.SALEOR_CRM = {**settings.SALEOR_CRM, "propensity_horizon_days": 60}
+    profile = CustomerProfile.objects.create(email="orphan@example.com")
+    CustomerPropensity.objects.create(profile=profile, probability=0.2, confidence="low", method="base_rate",
+                                      reasons=[], run_id=987654, scored_at=NOW)
+    _, body = gql(operation("staff/customer-analytics"), {"email": profile.email}, bearer=staff_token())
+    assert payload(body, "crmCustomer")["propensity"]["horizonDays"] == 60

@@ -11,7 +11,7 @@ from django.test import Client
 from crm_saleor_api import CHANNEL_SLUG, complete_checkout, create_checkout, order_total, signed_in_customer, \
     us_address
 from saleor_crm_plugin.models import DeliveryEvent
-from test_saleor_campaigns import (CAMPAIGN, CONFIGURE, SCHEDULE, SEGMENT, TEMPLATE, created, crm, mutate,  # noqa: F401
+from test_saleor_campaigns import (CAMPAIGN, SCHEDULE, SEGMENT, TEMPLATE, configure_mail, created, crm,  # noqa: F401
                                    smtp_server)
 
 SUBSCRIBE = """mutation($channel: String!) { crmMarketingSubscribe(channel: $channel) { state errors { code } } }"""
@@ -29,10 +29,7 @@ def test_an_order_placed_in_saleor_after_a_tracked_click_is_attributed_to_the_ca
 ):
     inbox, port = smtp_server
     # given: mail settings, with the storefront's host among the hosts click links may lead to
-    settings = {"public_url": "http://testserver", "email_provider": "smtp", "smtp_url": f"smtp://127.0.0.1:{port}",
-                "from_email": "news@shop.example.com", "double_opt_in": "0", "link_hosts": "shop.example.com"}
-    mutate(staff_client, CONFIGURE, {"id": "saleor_crm_plugin.crm", "input": {
-        "configuration": [{"name": k, "value": v} for k, v in settings.items()]}}, "pluginUpdate")
+    configure_mail(staff_client, port, link_hosts="shop.example.com")
     # and a subscribed customer who has not ordered yet
     token = signed_in_customer(api_client, staff_client, "cara.click@example.com", "Cara", "Lee")
     assert crm(SUBSCRIBE, {"channel": CHANNEL_SLUG}, token)["crmMarketingSubscribe"]["state"] == "SUBSCRIBED"

@@ -8,11 +8,11 @@ import time
 import pytest
 from django.test import Client
 
-from crm_saleor_api import (CHANNEL_SLUG, complete_checkout, create_checkout, mutate, signed_in_customer,
+from crm_saleor_api import (CHANNEL_SLUG, complete_checkout, create_checkout, signed_in_customer,
                             us_address)
 from saleor_crm_plugin.campaigns.automations.running import run_automations
 from saleor_crm_plugin.models import AutomationRun, Delivery
-from test_saleor_campaigns import CONFIGURE, ENDPOINT, TEMPLATE, created, crm, smtp_server  # noqa: F401 (fixture)
+from test_saleor_campaigns import TEMPLATE, configure_mail, created, crm, smtp_server  # noqa: F401 (fixture)
 
 DELAY = 8  # seconds: the shortened delay
 SUBSCRIBE = """mutation($channel: String!) { crmMarketingSubscribe(channel: $channel) { state errors { code } } }"""
@@ -31,11 +31,8 @@ def test_a_checkout_left_in_saleor_gets_its_reminder_and_a_completed_one_none(
 ):
     inbox, port = smtp_server
     # given: mail settings and the storefront's checkout URL saved in the plugin's configuration
-    settings = {"public_url": "http://testserver", "email_provider": "smtp", "smtp_url": f"smtp://127.0.0.1:{port}",
-                "from_email": "shop@shop.example.com", "double_opt_in": "0",
-                "storefront_checkout_url": "https://shop.example.com/{channel}/checkout?token={token}"}
-    mutate(staff_client, CONFIGURE, {"id": "saleor_crm_plugin.crm", "input": {
-        "configuration": [{"name": k, "value": v} for k, v in settings.items()]}}, "pluginUpdate")
+    configure_mail(staff_client, port, from_email="shop@shop.example.com",
+                   storefront_checkout_url="https://shop.example.com/{channel}/checkout?token={token}")
     # and the reminder switched on through the plugin's staff API, after DELAY seconds
     staff = staff_client.token
     template = created(crm(TEMPLATE, {"input": {"name": "Cart", "subject": "Your cart at {{shop.name}}",

@@ -61,6 +61,15 @@ def smtp_server():
     controller.stop()
 
 
+def configure_mail(staff_client, port: int, **more) -> None:
+    """Save the mail settings (SMTP at the loopback ``port``) and ``more`` in the plugin's configuration, as staff
+    do in the Dashboard (``pluginUpdate``)."""
+    settings = {"public_url": "http://testserver", "email_provider": "smtp", "smtp_url": f"smtp://127.0.0.1:{port}",
+                "from_email": "news@shop.example.com", "double_opt_in": "0", **more}
+    mutate(staff_client, CONFIGURE, {"id": "saleor_crm_plugin.crm", "input": {
+        "configuration": [{"name": k, "value": v} for k, v in settings.items()]}}, "pluginUpdate")
+
+
 def crm(query, variables, token=None):
     headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"} if token else {}
     response = Client().post(ENDPOINT, data=json.dumps({"query": query, "variables": variables}),
@@ -81,10 +90,7 @@ def test_a_subscribed_customer_gets_the_campaign_and_unsubscribes_from_the_link_
 ):
     inbox, port = smtp_server
     # given: the mail settings saved in the plugin's configuration, as staff do in the Dashboard
-    settings = {"public_url": "http://testserver", "email_provider": "smtp", "smtp_url": f"smtp://127.0.0.1:{port}",
-                "from_email": "news@shop.example.com", "shop_name": "Test Shop", "double_opt_in": "0"}
-    mutate(staff_client, CONFIGURE, {"id": "saleor_crm_plugin.crm", "input": {
-        "configuration": [{"name": k, "value": v} for k, v in settings.items()]}}, "pluginUpdate")
+    configure_mail(staff_client, port, shop_name="Test Shop")
     # and a customer who ordered, then subscribed through the plugin's storefront mutation
     ann = "ann.campaign@example.com"
     registered_customer_order(api_client, staff_client, shop, ann, "Ann", "Lee")

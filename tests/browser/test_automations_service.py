@@ -29,12 +29,12 @@ def checked_in_both_themes(framed, axe_source, name: str) -> dict:
     return found
 
 
-def test_an_automation_is_switched_on_from_its_page_and_shows_the_mails_it_sent(
+def test_an_automation_is_switched_on_from_its_page_and_shows_the_mails_it_sent_and_what_they_brought(
         dashboard, built_pages, shop, mail_settings, events, ingest, axe_source):  # noqa: F811
     from saleor_crm_plugin.campaigns.automations.running import run_automations
     from saleor_crm_plugin.campaigns.consent import set_consent
     from saleor_crm_plugin.models import (Automation, AutomationStep, ConsentSource, ConsentState, CustomerProfile,
-                                          EmailTemplate)
+                                          Delivery, DeliveryEvent, EmailTemplate)
 
     inbox = mail_settings
     # given: a template for the reminder and a subscribed customer
@@ -74,13 +74,21 @@ def test_an_automation_is_switched_on_from_its_page_and_shows_the_mails_it_sent(
     [mail] = inbox.to(CART_EMAIL)
     assert mail["Subject"] == f"Still thinking, {CART_EMAIL}?"
     assert report["sent"] == 1
-    # ...and the page, opened again, counts it
+    # and Cara clicks it and orders within the attribution window
+    reminder = Delivery.objects.get(run__isnull=False)
+    DeliveryEvent.objects.create(delivery=reminder, esp="crm", event_id="", kind="clicked",
+                                 occurred_at=timezone.now() - timedelta(minutes=5), url="https://shop.example.com/c")
+    ingest(events.order(email=CART_EMAIL, at=timezone.now(), lines=[events.line(1, quantity=2, price="24.00")]))
+    # ...and the page, opened again, counts the mail, its click and the order credited to it
     framed = dashboard("app", hash="#/automations/abandoned_checkout")
     frame = framed.frame
     sent = frame.get_by_test_id("step-1-sent")
     sent.get_by_text("1", exact=True).wait_for(timeout=20_000)
     stats = frame.get_by_test_id("step-1-stats")
     assert re.search(r"Sent\s+1", stats.inner_text())
+    results = frame.get_by_test_id("step-1-results").inner_text()
+    assert re.search(r"Clicked\s+1", results) and re.search(r"Delivered\s+0", results), results
+    assert re.search(r"USD\s+1\s+\$48\.00", results), results
     found = checked_in_both_themes(framed, axe_source, "workflow-automation-sent")
     assert not describe_violations(found), describe_violations(found)
     assert framed.errors == []

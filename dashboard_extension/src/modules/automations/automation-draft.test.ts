@@ -5,7 +5,10 @@ import {
   parseChannels, parseOptionValue, toAutomationInput,
 } from "./automation-draft";
 
-const stats = { scheduled: 0, sent: 0, mails: [], skipped: [], cancelled: [] };
+const stats = {
+  scheduled: 0, sent: 0, mails: [], skipped: [], cancelled: [], attributed: [],
+  funnel: { delivered: 0, opened: 0, clicked: 0, bounced: 0, complained: 0, unsubscribed: 0 },
+};
 const automation = (overrides: Partial<Automation> = {}): Automation => ({
   kind: "ABANDONED_CHECKOUT",
   title: "Abandoned checkout",

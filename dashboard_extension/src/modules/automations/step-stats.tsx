@@ -1,6 +1,6 @@
 import { Box, Text } from "@saleor/macaw-ui";
 
-import { formatNumber } from "../format/format";
+import { formatMoney, formatNumber } from "../format/format";
 import { Cell, DataTable, Kpi, KpiGrid } from "../ui/layout";
 import type { Automation } from "./automation-draft";
 import { type Count, humanizeCounts, totalOf } from "./automation-stats";
@@ -34,7 +34,55 @@ const CountTable = ({ title, caption, what, counts, locale }: {
   );
 };
 
-/** One step's figures: sent and scheduled, its mails by state, runs skipped and cancelled by reason. */
+const FUNNEL: { key: "delivered" | "opened" | "clicked" | "bounced" | "complained" | "unsubscribed"; label: string }[] = [
+  { key: "delivered", label: "Delivered" },
+  { key: "opened", label: "Opened (unreliable: privacy proxies open every mail)" },
+  { key: "clicked", label: "Clicked" },
+  { key: "bounced", label: "Bounced" },
+  { key: "complained", label: "Marked as spam" },
+  { key: "unsubscribed", label: "Unsubscribed" },
+];
+
+/** What the step's mails did (the mail service's events and our click links) and the orders credited to them. */
+const StepResults = ({ step, locale }: { step: Step; locale: string }) => {
+  const { funnel, attributed } = step.stats;
+  return (
+    <Box display="grid" gap={3} __gridTemplateColumns="repeat(auto-fit, minmax(220px, 1fr))"
+      data-testid={`step-${step.position}-results`}>
+      <Box display="flex" flexDirection="column" gap={1}>
+        <Text size={3} fontWeight="bold">What the mails did</Text>
+        <DataTable caption={`Step ${step.position}: what the mails did`} headers={["Event", "Mails"]}>
+          {FUNNEL.map(({ key, label }) => (
+            <tr key={key}>
+              <Cell>{label}</Cell>
+              <Cell>{formatNumber(funnel[key], locale)}</Cell>
+            </tr>
+          ))}
+        </DataTable>
+      </Box>
+      <Box display="flex" flexDirection="column" gap={1}>
+        <Text size={3} fontWeight="bold">Orders credited</Text>
+        {attributed.length === 0 ? (
+          <Text size={2} color="default2">None yet (an order within the attribution window after a click)</Text>
+        ) : (
+          <DataTable caption={`Step ${step.position}: orders credited, per currency`}
+            headers={["Currency", "Orders", "Revenue"]}>
+            {attributed.map((row) => (
+              <tr key={row.currency}>
+                <Cell>{row.currency}</Cell>
+                <Cell>{formatNumber(row.orders, locale)}</Cell>
+                <Cell>{formatMoney(row.revenue.amount, row.revenue.currency, locale)}</Cell>
+              </tr>
+            ))}
+          </DataTable>
+        )}
+      </Box>
+    </Box>
+  );
+};
+
+/** One step's figures: sent and scheduled, its mails by state, runs skipped and cancelled by reason, what the
+ * mails did and the orders credited to them. */
 export const StepStats = ({ step, locale }: { step: Step; locale: string }) => {
   const { stats } = step;
   return (
@@ -52,6 +100,7 @@ export const StepStats = ({ step, locale }: { step: Step; locale: string }) => {
         <CountTable title="Skipped, by reason" caption={`Step ${step.position}: skipped, by reason`} what="Reason" counts={stats.skipped} locale={locale} />
         <CountTable title="Cancelled, by reason" caption={`Step ${step.position}: cancelled, by reason`} what="Reason" counts={stats.cancelled} locale={locale} />
       </Box>
+      <StepResults step={step} locale={locale} />
     </Box>
   );
 };

@@ -1,6 +1,7 @@
 import { Box, Text } from "@saleor/macaw-ui";
 
-import { formatMoney, formatNumber } from "../format/format";
+import { AttributedTable } from "../campaigns/attributed-table";
+import { formatNumber } from "../format/format";
 import { Cell, DataTable, Kpi, KpiGrid } from "../ui/layout";
 import type { Automation } from "./automation-draft";
 import { type Count, humanizeCounts, totalOf } from "./automation-stats";
@@ -65,16 +66,8 @@ const StepResults = ({ step, locale }: { step: Step; locale: string }) => {
         {attributed.length === 0 ? (
           <Text size={2} color="default2">None yet (an order within the attribution window after a click)</Text>
         ) : (
-          <DataTable caption={`Step ${step.position}: orders credited, per currency`}
-            headers={["Currency", "Orders", "Revenue"]}>
-            {attributed.map((row) => (
-              <tr key={row.currency}>
-                <Cell>{row.currency}</Cell>
-                <Cell>{formatNumber(row.orders, locale)}</Cell>
-                <Cell>{formatMoney(row.revenue.amount, row.revenue.currency, locale)}</Cell>
-              </tr>
-            ))}
-          </DataTable>
+          <AttributedTable caption={`Step ${step.position}: orders credited, per currency`} rows={attributed}
+            locale={locale} />
         )}
       </Box>
     </Box>

@@ -11,6 +11,7 @@ import {
   countOf, formatDifference, formatPerRecipient, formatSignedPerRecipient, formatRelative, funnelRows, type FunnelRow, healthStatus,
   type HealthLevel, liftTimingNote, type Measure, perTenThousand, VERDICT_LABELS, verdictSentence,
 } from "./campaign-results";
+import { AttributedTable } from "./attributed-table";
 import RESULTS from "./campaign-results.graphql?raw";
 
 type Results = NonNullable<CampaignResultsQuery["crmCampaign"]>;
@@ -108,15 +109,8 @@ const AttributedSection = ({ results, locale }: { results: Results; locale: stri
           (the last click wins).
         </EmptyState>
       ) : (
-        <DataTable caption="Orders and revenue credited, per currency" headers={["Currency", "Orders", "Revenue"]}>
-          {results.attributed.map((row) => (
-            <tr key={row.currency} data-testid={`attributed-${row.currency}`}>
-              <Cell>{row.currency}</Cell>
-              <Cell>{formatNumber(row.orders, locale)}</Cell>
-              <Cell>{formatMoney(row.revenue.amount, row.revenue.currency, locale)}</Cell>
-            </tr>
-          ))}
-        </DataTable>
+        <AttributedTable caption="Orders and revenue credited, per currency" rows={results.attributed} locale={locale}
+          rowTestId={(currency) => `attributed-${currency}`} />
       )}
       <Text size={2} color="default2">
         Orders placed within {results.attributionWindowDays} days after a click, credited to the mail clicked last;

@@ -200,6 +200,12 @@ def _stage(run: PropensityRun, stage: str, progress, done: int, total: int = 4) 
         progress("propensity", done, total)
 
 
+def _finish(run: PropensityRun, state: str, **fields) -> PropensityRun:
+    """Record how the run ended; the run as stored (without the model's bytes: ``latest_model`` reads them)."""
+    PropensityRun.objects.filter(pk=run.pk).update(state=state, finished_at=timezone.now(), **fields)
+    return PropensityRun.objects.defer("model").get(pk=run.pk)
+
+
 def compute_propensity(now: datetime | None = None,
                        progress: Callable[[str, int, int], None] | None = None) -> PropensityRun:
     """Train the propensity model at ``now − horizon`` and score every customer at ``now`` (see the module)."""
@@ -213,8 +219,7 @@ def compute_propensity(now: datetime | None = None,
     try:
         return _compute(run, now, cut, horizon_days, progress)
     except Exception as error:
-        PropensityRun.objects.filter(pk=run.pk).update(state=PropensityRun.State.FAILED, error=str(error)[:1000],
-                                                       finished_at=timezone.now())
+        _finish(run, PropensityRun.State.FAILED, error=str(error)[:1000])
         raise
 
 
@@ -227,16 +232,12 @@ def _compute(run, now, cut, horizon_days, progress) -> PropensityRun:
     cut_day = int(np.floor(cut.timestamp() / DAY_SECONDS))
     before = day <= cut_day
     training = _history(customer[before], day[before], value[before], cut_day, cut)
-    bought_after = np.unique(customer[(day > cut_day) & (day <= now_day)])
-    labels = np.isin(training.customer, bought_after)
     if len(training.customer) == 0:
         reason = (f"no customer had ordered by {cut:%Y-%m-%d}, {horizon_days} days ago: nothing to learn from yet; "
                   "the previous scores (if any) are kept")
-        PropensityRun.objects.filter(pk=run.pk).update(state=PropensityRun.State.SKIPPED, stage="done",
-                                                       finished_at=timezone.now(), error=reason)
         logger.info("CRM propensity run %s skipped: %s", run.pk, reason)
-        run.refresh_from_db()
-        return run
+        return _finish(run, PropensityRun.State.SKIPPED, stage="done", error=reason)
+    labels = np.isin(training.customer, np.unique(customer[(day > cut_day) & (day <= now_day)]))
 
     _stage(run, "training", progress, 1)
     result = fit_propensity(training, labels, horizon_days / 7.0)
@@ -272,13 +273,11 @@ def _compute(run, now, cut, horizon_days, progress) -> PropensityRun:
             cursor.execute(NEVER_BOUGHT_INSERT_SQL, {"rate": never_rate, "run": run.pk, "now": now})
             cursor.execute("SELECT count(*) FROM crm_customer_propensity")
             scored = cursor.fetchone()[0]
-        PropensityRun.objects.filter(pk=run.pk).update(
-            state=PropensityRun.State.DONE, stage="done", finished_at=timezone.now(), method=result.method,
-            confidence=result.confidence, customers=len(training.customer), scored=scored, metrics=metrics,
-            model=model_bytes.getvalue())
+        run = _finish(run, PropensityRun.State.DONE, stage="done", method=result.method,
+                      confidence=result.confidence, customers=len(training.customer), scored=scored,
+                      metrics=metrics, model=model_bytes.getvalue())
     if progress:
         progress("propensity", 4, 4)
-    run.refresh_from_db()
     logger.info("CRM propensity run %s: %s (%s) on %s customers, %s scored in %.1f s", run.pk, run.method,
                 run.confidence, run.customers, run.scored, time.perf_counter() - started)
     return run

@@ -157,7 +157,20 @@ def consents_of(profile_id: int) -> list[ChannelConsent]:
 
 def history_of(profile_id: int, limit: int = 100) -> list[ConsentRecord]:
     """The customer's consent changes, newest first."""
-    return list(ConsentRecord.objects.filter(profile_id=profile_id).order_by("-at", "-pk")[:limit])
+    return histories_of([profile_id], limit)[profile_id]
+
+
+def histories_of(profile_ids, limit: int = 100) -> dict[int, list[ConsentRecord]]:
+    """``history_of`` each profile in one query (an index scan per customer on crm_consent_record_profile_idx)."""
+    ids = sorted({int(pk) for pk in profile_ids})
+    found: dict[int, list[ConsentRecord]] = {pk: [] for pk in ids}
+    if ids:
+        for record in ConsentRecord.objects.raw(
+                "SELECT c.* FROM unnest(%s::bigint[]) AS p(id) CROSS JOIN LATERAL (SELECT * FROM crm_consent_record r "
+                "WHERE r.profile_id = p.id ORDER BY r.at DESC, r.id DESC LIMIT %s) c "
+                "ORDER BY c.profile_id, c.at DESC, c.id DESC", [ids, limit]):
+            found[record.profile_id].append(record)
+    return found
 
 
 def _change(profile_id: int, channel: str, state: ConsentState, source: ConsentSource, detail: dict,

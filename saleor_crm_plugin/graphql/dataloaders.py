@@ -6,10 +6,14 @@ from django.db.models import F, OuterRef, Subquery
 from promise import Promise
 from promise.dataloader import DataLoader
 
+from ..campaigns.consent import histories_of
 from ..models import (
     CRMOrder, CRMOrderLine, CustomerAnalytics, CustomerNote, CustomerPropensity, CustomerSpend, ProductSnapshot,
     PropensityRun, Segment,
 )
+from ..models.support import ServiceMessage
+from ..profiles.timeline import timelines
+from ..support.satisfaction import customers_satisfaction
 
 
 class Grouped(DataLoader):
@@ -50,6 +54,30 @@ class RecentOrdersByProfile(DataLoader):
         return Promise.resolve([grouped.get(key, []) for key in keys])
 
 
+class Limited(DataLoader):
+    """``fetch(keys, limit=…)`` → ``{key: value}``: one call for every key asked in a request (timelines,
+    satisfaction, consent history…; each key's part at most ``limit`` rows)."""
+
+    def __init__(self, fetch, limit: int):
+        super().__init__()
+        self.fetch, self.limit = fetch, limit
+
+    def batch_load_fn(self, keys):
+        found = self.fetch(list(keys), limit=self.limit)
+        return Promise.resolve([found[key] for key in keys])
+
+
+def thread_messages(request_ids, *, limit: int) -> dict[int, list[ServiceMessage]]:
+    """The first ``limit`` messages of each service request, oldest first, in one query."""
+    found: dict[int, list[ServiceMessage]] = {pk: [] for pk in request_ids}
+    for message in ServiceMessage.objects.raw(
+            "SELECT m.* FROM unnest(%s::bigint[]) AS r(id) CROSS JOIN LATERAL (SELECT * FROM crm_service_message s "
+            "WHERE s.request_id = r.id ORDER BY s.created_at, s.id LIMIT %s) m ORDER BY m.request_id, m.created_at, "
+            "m.id", [list(request_ids), limit]):
+        found[message.request_id].append(message)
+    return found
+
+
 class Loaders:
     """Created once per request (``info.context.crm_loaders``)."""
 
@@ -72,8 +100,30 @@ class Loaders:
         self.product_names = Grouped(lambda ids: ProductSnapshot.objects.filter(product_id__in=ids).only(
             "product_id", "name"), lambda product: product.product_id)
         self._orders = {}
+        self._limited = {}
 
     def recent_orders(self, limit: int) -> RecentOrdersByProfile:
         if limit not in self._orders:
             self._orders[limit] = RecentOrdersByProfile(limit)
         return self._orders[limit]
+
+    def _limited_loader(self, fetch, limit: int) -> Limited:
+        if (fetch, limit) not in self._limited:
+            self._limited[fetch, limit] = Limited(fetch, limit)
+        return self._limited[fetch, limit]
+
+    def timeline(self, limit: int) -> Limited:
+        """Each customer's newest ``limit`` timeline entries (profiles.timeline.timelines: 5 queries a page)."""
+        return self._limited_loader(timelines, limit)
+
+    def satisfaction(self, limit: int) -> Limited:
+        """Each customer's latest CSAT/NPS and ``limit`` answers (2 queries a page)."""
+        return self._limited_loader(customers_satisfaction, limit)
+
+    def consent_history(self, limit: int) -> Limited:
+        """Each customer's newest ``limit`` consent changes (1 query a page)."""
+        return self._limited_loader(histories_of, limit)
+
+    def messages(self, limit: int) -> Limited:
+        """The first ``limit`` messages of each service request (1 query a page)."""
+        return self._limited_loader(thread_messages, limit)

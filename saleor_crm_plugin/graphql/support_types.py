@@ -119,7 +119,7 @@ class CRMServiceRequest(graphene.ObjectType):
 
     @staticmethod
     def resolve_messages(root, info, first=None):
-        return list(root.messages.order_by("created_at", "pk")[:check_first(first)])
+        return info.context.crm_loaders.messages(check_first(first)).load(root.pk)
 
 
 CRMServiceRequestConnection = connection(CRMServiceRequest, "CRMServiceRequestCountable")

@@ -4,9 +4,6 @@ import graphene
 
 from ..models import CRMOrder as OrderModel
 from ..money import round_money
-from ..campaigns.consent import history_of
-from ..profiles.timeline import timeline
-from ..support.satisfaction import customer_satisfaction
 from .consent_types import CRMChannelConsent, CRMConsentRecord, consents_loader
 from .ids import global_id
 from .pagination import check_first, connection, paginate
@@ -242,7 +239,8 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
 
     @staticmethod
     def resolve_timeline(root, info, first=None):
-        return [CRMTimelineEntry(**entry) for entry in timeline(root, limit=check_first(first, default=20))]
+        return info.context.crm_loaders.timeline(check_first(first, default=20)).load(root.pk).then(
+            lambda entries: [CRMTimelineEntry(**entry) for entry in entries])
 
     @staticmethod
     def resolve_recommendations(root, info, channel, first=None):
@@ -270,11 +268,11 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
 
     @staticmethod
     def resolve_consent_history(root, info, first=None):
-        return history_of(root.pk, limit=check_first(first))
+        return info.context.crm_loaders.consent_history(check_first(first)).load(root.pk)
 
     @staticmethod
     def resolve_satisfaction(root, info, first=None):
-        return customer_satisfaction(root.pk, limit=check_first(first))
+        return info.context.crm_loaders.satisfaction(check_first(first)).load(root.pk)
 
 
 CRMCustomerConnection = connection(CRMCustomer, "CRMCustomerCountable")

@@ -7,6 +7,7 @@ from promise import Promise
 from promise.dataloader import DataLoader
 
 from ..models import ChannelConsent, ConsentSource, ConsentState
+from .inputs import JSONString
 
 CRMConsentState = graphene.Enum("CRMConsentState", [(s.upper(), s) for s in ConsentState.values],
                                 description="Consent in one channel; a channel never asked about is absent.")
@@ -36,7 +37,7 @@ class CRMConsentRecord(graphene.ObjectType):
     channel = graphene.String(required=True)
     state = CRMConsentState(required=True)
     source = CRMConsentSource(required=True)
-    detail = graphene.JSONString(required=True, description="What proves it: the staff member, the campaign…")
+    detail = JSONString(required=True, description="What proves it: the staff member, the campaign…")
     at = graphene.DateTime(required=True)
 
 

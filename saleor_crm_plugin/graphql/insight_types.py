@@ -15,6 +15,7 @@ from .ids import global_id
 from .pagination import check_first, paginate
 from .support_types import CRMSatisfactionFigures
 from .types import money_field
+from .inputs import JSONString
 
 TYPES = "saleor_crm_plugin.graphql.types"  # by import path: types.py refers to this module's types the same way
 
@@ -121,7 +122,7 @@ class CRMSegment(graphene.ObjectType):
     id = graphene.ID(required=True)
     name = graphene.String(required=True)
     description = graphene.String(required=True)
-    rules = graphene.JSONString(required=True)
+    rules = JSONString(required=True)
     is_predefined = graphene.Boolean(required=True)
     member_count = graphene.Int(required=True)
     refreshed_at = graphene.DateTime()

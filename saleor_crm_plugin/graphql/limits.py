@@ -8,7 +8,8 @@ is refused (code ``query_too_complex`` unless said otherwise):
    brackets (``{``, ``(``, ``[``) nest. The parser is recursive descent, so
    bounding the brackets bounds its recursion: a 300-level query is refused
    here and can never raise ``RecursionError``. String literals holding a NUL
-   or a lone surrogate are refused in the same pass (``invalid_value``).
+   or a lone surrogate are refused in the same pass (``invalid_value``), and
+   number literals longer than ``MAX_NUMBER_LENGTH`` (``out_of_range``).
 2. ``measure`` — after ``parse``, against the schema: how many fields the
    document selects, how deeply they nest and what the request costs. A field costs 1 plus its children; a field
    with ``first`` multiplies its children by ``first`` (its default when it
@@ -46,6 +47,7 @@ MAX_DEPTH = 10  # fields nested in one another, fragments expanded
 # executes ~1 field per 0.5 ms whatever its cost, so 250 aliased fields would hold a worker for 250 ms.
 MAX_FIELDS = 200
 MAX_ENTITIES = 100  # representations in one _entities call
+MAX_NUMBER_LENGTH = 40  # characters of a number literal; GraphQL's Int holds 10 digits, a Float ~25 characters
 
 # Cost budgets per request, measured on graphql/operations/: a storefront
 # recommendations query of 10 products costs 16-31, the gateway's _entities
@@ -62,6 +64,7 @@ FIRST_DEFAULTS = {"recommendations": 10, "alsoBought": 10, "similarProducts": 10
 
 _OPENERS = {TokenKind.BRACE_L, TokenKind.PAREN_L, TokenKind.BRACKET_L}
 _CLOSERS = {TokenKind.BRACE_R, TokenKind.PAREN_R, TokenKind.BRACKET_R}
+_NUMBERS = {TokenKind.INT, TokenKind.FLOAT}
 
 
 class QueryTooComplex(APIError):
@@ -116,6 +119,10 @@ def scan(query: str) -> None:
         elif kind == TokenKind.STRING and not is_storable_text(token.value):
             raise APIError(CRMErrorCode.INVALID_VALUE.value,
                            "Text may not hold NUL characters or lone surrogates.", key)
+        elif kind in _NUMBERS and len(token.value) > MAX_NUMBER_LENGTH:
+            # Python would turn 5,000 digits into an int only to fail later (or refuse past 4,300 digits).
+            raise APIError(CRMErrorCode.OUT_OF_RANGE.value,
+                           f"A number literal may have {MAX_NUMBER_LENGTH} characters.", key)
 
 
 def measure(document: ast.Document, schema, variables: dict, operation_name: str | None = None) -> Measurement:

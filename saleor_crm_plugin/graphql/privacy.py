@@ -7,6 +7,7 @@ from ..profiles.export import export_customer
 from .customers import customer_by_id, customer_by_id_or_email
 from .errors import APIError, CRMErrorCode
 from .permissions import require_staff
+from .inputs import JSONString
 
 
 def customer_named(id_value, email, id_field: str) -> CustomerProfile:
@@ -24,7 +25,7 @@ def customer_named(id_value, email, id_field: str) -> CustomerProfile:
 
 class PrivacyQuery(graphene.ObjectType):
     crm_customer_export = graphene.Field(
-        graphene.JSONString, required=True,
+        JSONString, required=True,
         id=graphene.ID(description="CRMCustomer or Saleor User ID."), email=graphene.String(),
         description="Everything the CRM stores about one customer, as JSON (one key per table; GDPR article 15). "
                     "Requires MANAGE_USERS.",

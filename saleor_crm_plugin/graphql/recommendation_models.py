@@ -11,6 +11,7 @@ from .errors import APIError, CRMErrorCode
 from .ids import decode_id
 from .permissions import require_staff
 from .types import money_field
+from .inputs import JSONString
 
 MAX_VERSIONS = 50
 
@@ -26,8 +27,8 @@ class CRMRecommendationModel(graphene.ObjectType):
     activated_at = graphene.DateTime()
     data_until = graphene.DateTime(description="The newest order the training saw.")
     training_seconds = graphene.Float()
-    metrics = graphene.JSONString(required=True, description="Evaluation on held-out orders, per model.")
-    counts = graphene.JSONString(required=True, description="Orders, lines, products and customers trained on.")
+    metrics = JSONString(required=True, description="Evaluation on held-out orders, per model.")
+    counts = JSONString(required=True, description="Orders, lines, products and customers trained on.")
 
 
 class CRMProductRevenue(graphene.ObjectType):

@@ -10,6 +10,7 @@ from .insight_types import CRMReport, CRMSegment, CRMSegmentPreview
 from .errors import APIError
 from .ids import decode_id
 from .permissions import require_staff
+from .inputs import JSONString
 
 
 def rule_error(error: SegmentRuleError) -> APIError:
@@ -22,7 +23,7 @@ class SegmentQuery(graphene.ObjectType):
                                  description="Saved segments, predefined RFM groups included. Requires MANAGE_USERS.")
     crm_segment = graphene.Field(CRMSegment, id=graphene.ID(required=True))
     crm_segment_preview = graphene.Field(
-        CRMSegmentPreview, required=True, rules=graphene.JSONString(required=True),
+        CRMSegmentPreview, required=True, rules=JSONString(required=True),
         description="How many customers a rule matches, and a sample, without saving it.",
     )
     crm_report = graphene.Field(CRMReport, required=True, description="Cohorts, repeat rate, RFM groups, segments.")

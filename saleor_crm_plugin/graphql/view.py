@@ -3,10 +3,11 @@
 Every answer is JSON with coded errors (``extensions: {code, field}``), never
 a traceback or a debug page: an unexpected fault (``RecursionError``
 included) is ``internal_error`` with HTTP 500. Checks run cheapest first,
-before anything is executed: the body, the document's size, tokens and
-nesting (``limits.scan``), the text in variables, the caller's token, then
-``parse`` and the request's depth and cost against the caller's budget
-(``limits.measure``/``limits.check``).
+before anything is executed: the body (``json_input.loads``: bounded nesting,
+size and digits), the document's size, tokens and nesting (``limits.scan``),
+the text in variables, the caller's token, then ``parse``, the input values
+against their types (``inputs.check_inputs``) and the request's depth and
+cost against the caller's budget (``limits.measure``/``limits.check``).
 
 This is the one place where a ``saleor_crm_plugin.errors.CRMError`` becomes
 a GraphQL error. Expected refusals are logged once per request, in one line
@@ -25,11 +26,13 @@ from django.views.decorators.csrf import csrf_exempt
 from graphql import parse
 from graphql.error import GraphQLError, GraphQLLocatedError, GraphQLSyntaxError, format_error
 
+from .. import json_input
 from ..errors import CRMError
 from ..text import is_storable_text
 from .auth import caller_from_request
 from .dataloaders import Loaders
 from .errors import APIError, CRMErrorCode
+from .inputs import check_inputs
 from .limits import QueryTooComplex, check, measure, scan
 from .schema import schema
 
@@ -92,6 +95,7 @@ def _serve(request):
         check_variables(variables)
         request.crm_caller = caller_from_request(request)
         document = parse(query)
+        check_inputs(document, schema, variables, operation_name)
         check(measure(document, schema, variables, operation_name), request.crm_caller)
     except CRMError as error:
         _log_refused(Counter([error.code_value]))
@@ -121,10 +125,16 @@ def _read(request) -> tuple[str, dict, str | None]:
     if raw is None or len(raw) > MAX_BODY_BYTES:
         raise QueryTooComplex(f"A request body may hold {MAX_BODY_BYTES:,} bytes.", max_cost=MAX_BODY_BYTES)
     try:
-        body = json.loads(raw or b"{}")
+        body = json_input.loads(raw or b"{}")
         query, variables = body["query"], body.get("variables") or {}
         operation_name = body.get("operationName")
-    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+    except json_input.JSONInputError as error:
+        if error.reason == "invalid":
+            query = None
+        else:  # too deep, too many containers, an integer of dozens of digits: only variables can be
+            code = CRMErrorCode.OUT_OF_RANGE if error.reason == "number_too_long" else CRMErrorCode.INVALID_VALUE
+            raise APIError(code.value, error.message, "variables") from None
+    except (KeyError, TypeError, AttributeError):
         query = None
     if not isinstance(query, str) or not isinstance(variables, dict) or \
             not isinstance(operation_name, (str, type(None))):

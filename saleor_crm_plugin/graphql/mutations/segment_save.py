@@ -9,12 +9,13 @@ from ..ids import decode_id
 from ..permissions import require_staff
 from ..segments import rule_error
 from .base import CRMMutation
+from ..inputs import JSONString
 
 
 class CRMSegmentInput(graphene.InputObjectType):
     name = graphene.String(required=True)
     description = graphene.String()
-    rules = graphene.JSONString(required=True, description="The rule (see the README's rule language).")
+    rules = JSONString(required=True, description="The rule (see the README's rule language).")
 
 
 class _SegmentSave(CRMMutation):

@@ -13,12 +13,14 @@ A rule is a condition or a combination::
 
 Every problem is reported with a code and the path of the offending part
 (``and.1.value``): ``invalid_structure``, ``unknown_field``,
-``invalid_operator``, ``invalid_value``, ``too_complex``. Values always go
+``invalid_operator``, ``invalid_value``, ``out_of_range`` (an integer beyond
+64 bits), ``too_complex`` (more than ``MAX_DEPTH`` levels, ``MAX_CONDITIONS``
+conditions, ``MAX_HISTORY_CONDITIONS`` conditions on order history,
+``MAX_SET_VALUES`` values in a set or ``MAX_RULE_SET_VALUES`` in all). Values always go
 into SQL as parameters. Money fields without ``currency`` match a customer
 whose figure in any of their currencies qualifies.
 """
 
-import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
@@ -32,6 +34,13 @@ from ..text import is_storable_text
 
 MAX_CONDITIONS = 50
 MAX_DEPTH = 8
+# Conditions that read each customer's order history (product_bought, category_bought, channel) cost one
+# pass over the matching order lines each; the rest read one row per customer. Both bounds make the largest
+# rule allowed preview in well under a second on a shop of 1M customers (bench/graphql_cost.py).
+MAX_HISTORY_CONDITIONS = 5
+MAX_SET_VALUES = 100  # values of one set condition (product ids, categories, channels)
+MAX_RULE_SET_VALUES = 200  # values of all set conditions of a rule together
+MAX_INTEGER = 2**63 - 1  # any integer in a rule: what PostgreSQL's bigint holds
 COUNTED = counted_sql("o")
 UNITS = {"days": 1.0, "weeks": 7.0, "months": 30.4375, "years": 365.25}
 # A relative span reaches back at most this far: further than any shop's history,
@@ -49,6 +58,7 @@ class SegmentErrorCode(str, Enum):
     UNKNOWN_FIELD = "unknown_field"
     INVALID_OPERATOR = "invalid_operator"
     INVALID_VALUE = "invalid_value"
+    OUT_OF_RANGE = "out_of_range"
     TOO_COMPLEX = "too_complex"
     NOT_FOUND = "not_found"
     DUPLICATE = "duplicate"
@@ -123,6 +133,8 @@ class _Compiler:
         self.params: list = []
         self.channel: str | None = None  # the consent condition being compiled names this channel
         self.conditions = 0
+        self.history_conditions = 0
+        self.set_values = 0
 
     def rule(self, node, path: str, depth: int) -> str:
         if depth > MAX_DEPTH:
@@ -198,7 +210,8 @@ class _Compiler:
     def _number(self, name, field, op, value, path, currency, integer=False):
         def number(v, where):
             ok = isinstance(v, int) if integer else isinstance(v, (int, float))
-            if not ok or isinstance(v, bool) or not math.isfinite(v) or abs(v) > MAX_NUMBER:
+            # a chained comparison, not math.isfinite: that raises OverflowError for a huge int (and NaN fails it)
+            if not ok or isinstance(v, bool) or not -MAX_NUMBER <= v <= MAX_NUMBER:
                 raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"{name} takes {'a whole number' if integer else 'a number'}.",
                                        where)
             return v
@@ -300,13 +313,28 @@ class _Compiler:
                 (not isinstance(v, int) or isinstance(v, bool)) if integer else not isinstance(v, str) for v in value):
             raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE, f"{name} takes a non-empty list of {'product ids' if integer else 'names'}.",
                                    path)
+        condition = path[:-len(".value")] if path.endswith(".value") else ""  # the condition's own path
+        self.history_conditions += 1
+        if self.history_conditions > MAX_HISTORY_CONDITIONS:
+            raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX,
+                                   f"a rule has at most {MAX_HISTORY_CONDITIONS} conditions on order history "
+                                   "(product_bought, category_bought, channel).", condition)
+        if len(value) > MAX_SET_VALUES:
+            raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX, f"{name} takes at most {MAX_SET_VALUES} values.",
+                                   path)
+        self.set_values += len(set(value))
+        if self.set_values > MAX_RULE_SET_VALUES:
+            raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX,
+                                   f"the set conditions of a rule take at most {MAX_RULE_SET_VALUES} values together.",
+                                   path)
+        values = sorted(set(value))
         if name == "channel":
             inside = f"EXISTS (SELECT 1 FROM crm_order o WHERE o.profile_id = p.id AND {COUNTED} " \
-                     f"AND o.channel = ANY({self._param(value)}))"
+                     f"AND o.channel = ANY({self._param(values)}))"
         else:
             column = "l.product_id" if integer else "l.category"
             inside = (f"EXISTS (SELECT 1 FROM crm_order o JOIN crm_order_line l ON l.order_id = o.id "
-                      f"WHERE o.profile_id = p.id AND {COUNTED} AND {column} = ANY({self._param(value)}))")
+                      f"WHERE o.profile_id = p.id AND {COUNTED} AND {column} = ANY({self._param(values)}))")
         return inside if op == "includes" else f"NOT {inside}"
 
 
@@ -338,8 +366,9 @@ def _moment(value, path, now: datetime) -> datetime:
                            path)
 
 
-def _check_text(node, path: str, depth: int = 0) -> None:
-    """Refuse strings PostgreSQL cannot store or compare (NUL, lone surrogates) anywhere in the rule."""
+def _check_values(node, path: str, depth: int = 0) -> None:
+    """Refuse what PostgreSQL cannot store or compare anywhere in the rule: strings with NUL or lone
+    surrogates (or over ``MAX_TEXT``), integers beyond 64 bits, nesting deeper than any rule."""
     if depth > MAX_DEPTH + 3:  # values nest a little below the deepest rule; more is not a rule
         raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX, f"rules nest at most {MAX_DEPTH} levels.", path)
     if isinstance(node, str):
@@ -347,18 +376,22 @@ def _check_text(node, path: str, depth: int = 0) -> None:
             raise SegmentRuleError(SegmentErrorCode.INVALID_VALUE,
                                    f"text values are at most {MAX_TEXT} characters of valid Unicode without NUL.",
                                    path or "rules")
+    elif isinstance(node, int) and not isinstance(node, bool):
+        if not -MAX_INTEGER <= node <= MAX_INTEGER:
+            raise SegmentRuleError(SegmentErrorCode.OUT_OF_RANGE, "integers in a rule fit in 64 bits.",
+                                   path or "rules")
     elif isinstance(node, dict):
         for key, value in node.items():
-            _check_text(key, path, depth + 1)
-            _check_text(value, f"{path}.{key}" if path else str(key), depth + 1)
+            _check_values(key, path, depth + 1)
+            _check_values(value, f"{path}.{key}" if path else str(key), depth + 1)
     elif isinstance(node, list):
         for index, value in enumerate(node):
-            _check_text(value, f"{path}.{index}" if path else str(index), depth + 1)
+            _check_values(value, f"{path}.{index}" if path else str(index), depth + 1)
 
 
 def compile_rule(rule, now: datetime) -> tuple[str, list]:
     """(SQL boolean expression over ``p``, parameters); raises ``SegmentRuleError``."""
-    _check_text(rule, "")
+    _check_values(rule, "")
     compiler = _Compiler(now)
     sql = compiler.rule(rule, "", 0)
     return sql, compiler.params

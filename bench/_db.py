@@ -13,6 +13,10 @@ def fresh_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
     os.environ["DATABASE_URL"] = f"{server}/{name}"
+    _setup()
+
+
+def _setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "crm_host.settings")
     os.environ["SALEOR_CRM_FOLD_ON_COMMIT"] = "0"
 
@@ -21,6 +25,18 @@ def fresh_database(name: str) -> None:
 
     django.setup()
     call_command("migrate", verbosity=0)
+
+
+def existing_database(name: str) -> bool:
+    """Point Django at database ``name`` on the server of DATABASE_URL if it exists (migrated); else False."""
+    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/saleor_crm")
+    server, _, _ = base.rpartition("/")
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            return False
+    os.environ["DATABASE_URL"] = f"{server}/{name}"
+    _setup()
+    return True
 
 
 def percentile(values, q: float) -> float:

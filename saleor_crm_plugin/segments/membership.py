@@ -5,9 +5,11 @@ difference (new members inserted, leavers deleted) in one transaction per
 segment, so ``since`` keeps the date a customer joined.
 """
 
+import time
 from datetime import datetime
 
-from django.db import connection, transaction
+import psycopg.errors
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 
 from ..models import Segment
@@ -15,6 +17,9 @@ from ..text import is_storable_text
 from .rules import SegmentErrorCode, SegmentRuleError, compile_rule
 
 PREVIEW_SAMPLE = 10
+# A preview runs inside a staff request: however the shop's data is spread (a condition on the most popular
+# products reads millions of order lines on a large shop), it gives up after this long (``too_complex``).
+PREVIEW_TIMEOUT_MS = 1500
 MAX_NAME = Segment._meta.get_field("name").max_length
 MAX_DESCRIPTION = 2000
 
@@ -33,16 +38,32 @@ def _plain_plans(cursor) -> None:
 
 
 def preview(rule, *, now: datetime | None = None, sample: int = PREVIEW_SAMPLE) -> dict:
-    """How many customers match ``rule`` and a sample of them (the earliest profiles), without saving."""
+    """How many customers match ``rule`` and a sample of them (the earliest profiles), without saving.
+
+    Both queries together stop after ``PREVIEW_TIMEOUT_MS`` (``SegmentRuleError`` ``too_complex``: the rule
+    can still be saved, its members are computed then).
+    """
     now = now or timezone.now()
     query, params = _matching(rule, now)
-    with transaction.atomic(), connection.cursor() as cursor:
-        _plain_plans(cursor)
-        cursor.execute(f"SELECT count(*) FROM ({query}) m", params)
-        count = cursor.fetchone()[0]
-        # In id order the sample stops at the first matches instead of ranking every member.
-        cursor.execute(f"{query} ORDER BY p.id LIMIT %s", params + [sample])
-        ids = [row[0] for row in cursor.fetchall()]
+    deadline = time.monotonic() + PREVIEW_TIMEOUT_MS / 1000
+    try:
+        with transaction.atomic(), connection.cursor() as cursor:
+            _plain_plans(cursor)
+            cursor.execute(f"SET LOCAL statement_timeout = {PREVIEW_TIMEOUT_MS}")
+            cursor.execute(f"SELECT count(*) FROM ({query}) m", params)
+            count = cursor.fetchone()[0]
+            left = max(1, int((deadline - time.monotonic()) * 1000))
+            cursor.execute(f"SET LOCAL statement_timeout = {left}")
+            # In id order the sample stops at the first matches instead of ranking every member.
+            cursor.execute(f"{query} ORDER BY p.id LIMIT %s", params + [sample])
+            ids = [row[0] for row in cursor.fetchall()]
+    except OperationalError as error:
+        if not isinstance(error.__cause__, psycopg.errors.QueryCanceled):
+            raise
+        raise SegmentRuleError(SegmentErrorCode.TOO_COMPLEX,
+                               f"previewing this rule takes over {PREVIEW_TIMEOUT_MS / 1000:g} s on this shop "
+                               "(conditions on the most bought products read millions of order lines); narrow it, "
+                               "or save it: its members are computed then.", "") from None
     return {"count": count, "sample": ids}
 
 

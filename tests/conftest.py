@@ -17,8 +17,11 @@ def _no_on_commit_enqueue(settings):
     settings.SALEOR_CRM_AUTO_TRAIN = False
     # Saved settings are cached for a few seconds per process: never across tests.
     from saleor_crm_plugin.config import forget_stored
+    from saleor_crm_plugin.models.app import forget_registered_apps
 
     forget_stored()
+    # So is the registered app's id (extension tokens are checked against it).
+    forget_registered_apps()
 
 
 class EventFactory:

@@ -37,6 +37,8 @@ logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_048_576  # 100 representations or a 5,000-character note fit many times over
 UNAUTHORIZED = {CRMErrorCode.INVALID_TOKEN.value, CRMErrorCode.TOKEN_EXPIRED.value}
+# A valid token the CRM does not accept as a whole (an app's token for another app) is refused before execution.
+FORBIDDEN = {CRMErrorCode.PERMISSION_DENIED.value}
 INTERNAL_ERROR = CRMErrorCode.INTERNAL_ERROR.value
 
 _executing = contextvars.ContextVar("crm_graphql_executing", default=False)
@@ -95,8 +97,7 @@ def _serve(request):
         check(measure(document, schema, variables, operation_name), request.crm_caller)
     except CRMError as error:
         _log_refused(Counter([error.code_value]))
-        return _failure(error.code_value, error.message, 401 if error.code_value in UNAUTHORIZED else 400,
-                        error.field, **_measured(error))
+        return _failure(error.code_value, error.message, _status(error.code_value), error.field, **_measured(error))
     except GraphQLSyntaxError as error:
         return _failure(CRMErrorCode.INVALID.value, str(error), 400)
     request.crm_loaders = Loaders()
@@ -110,6 +111,13 @@ def _serve(request):
     if result.errors:
         payload["errors"] = _report(result.errors)
     return JsonResponse(payload)
+
+
+def _status(code: str) -> int:
+    """The HTTP status of a request refused before execution."""
+    if code in UNAUTHORIZED:
+        return 401
+    return 403 if code in FORBIDDEN else 400
 
 
 def _read(request) -> tuple[str, dict, str | None]:

@@ -64,6 +64,12 @@ class LiveHost:
             time.sleep(0.2)
         raise AssertionError(f"the host did not answer within {START_TIMEOUT}s:\n{self.logged()[-4000:]}")
 
+    def clear_inbox(self):
+        """Forget what the SMTP server received so far."""
+        with self.inbox.lock:
+            self.inbox.messages.clear()
+            self.inbox.envelopes.clear()
+
     def logged(self) -> str:
         self.log.flush()
         return (self.workdir / "gunicorn.log").read_text()

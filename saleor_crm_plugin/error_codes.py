@@ -79,3 +79,9 @@ class SupportErrorCode(str, Enum):
     TOKEN_EXPIRED = "token_expired"
     NOT_CONFIGURED = "not_configured"
     SEND_FAILED = "send_failed"
+
+
+class LimitErrorCode(str, Enum):
+    """Why a storefront request was refused before it did anything."""
+
+    RATE_LIMITED = "rate_limited"  # too many requests from this visitor or about this address

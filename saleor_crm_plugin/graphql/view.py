@@ -9,8 +9,10 @@ nesting (``limits.scan``), the text in variables, the caller's token, then
 (``limits.measure``/``limits.check``).
 
 This is the one place where a ``saleor_crm_plugin.errors.CRMError`` becomes
-a GraphQL error. Expected refusals are logged once per request, in one line
-without a traceback; unexpected faults once, with the first traceback.
+a GraphQL error. A request whose storefront mutation was rate limited is
+answered with HTTP 429 and ``Retry-After`` (its body as usual). Expected
+refusals are logged once per request, in one line without a traceback;
+unexpected faults once, with the first traceback.
 """
 
 import contextvars
@@ -32,6 +34,7 @@ from .dataloaders import Loaders
 from .errors import APIError, CRMErrorCode
 from .limits import QueryTooComplex, check, measure, scan
 from .schema import schema
+from .storefront_limits import retry_after
 
 logger = logging.getLogger(__name__)
 
@@ -110,7 +113,12 @@ def _serve(request):
     payload = {"data": result.data}
     if result.errors:
         payload["errors"] = _report(result.errors)
-    return JsonResponse(payload)
+    response = JsonResponse(payload)
+    wait = retry_after(request)
+    if wait:  # a storefront mutation was rate limited: say so to the client and any proxy in between
+        response.status_code = 429
+        response["Retry-After"] = str(wait)
+    return response
 
 
 def _status(code: str) -> int:

@@ -28,7 +28,8 @@ def unseal_tokens(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('saleor_crm_plugin', '0015_holdout_propensity'),
+        # After main's 0016 (the anonymous limits), so the history stays one line: the next migration follows this.
+        ('saleor_crm_plugin', '0016_anonymous_limits'),
     ]
 
     operations = [

@@ -6,7 +6,8 @@ SALEOR_CRM_SALEOR_URL / SALEOR_CRM_JWKS_URL / SALEOR_CRM_JWT_AUDIENCE / SALEOR_C
 PUBLIC_URL, EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_FILE_PATH, DEFAULT_FROM_EMAIL  mail (links, provider, sender)
 SALEOR_CRM_<SETTING>  pins any CRM setting (saleor_crm_plugin/config.py)
 DEBUG          "1" for Django's debug mode and GraphiQL (default "0")
-SECRET_KEY     required, at least 50 characters: it signs every link in mails and keys the erasure tombstones
+SECRET_KEY     required, at least 50 characters: it signs every link in mails, keys the erasure tombstones and
+               encrypts the Dashboard app's token
 ALLOWED_HOSTS  comma-separated host names the host answers (default "*": set it in production)
 CRM_HTTPS      "1" behind TLS: redirect to HTTPS, HSTS (SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS,
                SECURE_HSTS_PRELOAD), and trust X-Forwarded-Proto from the proxy in front

@@ -7,7 +7,7 @@ from django.db.migrations.executor import MigrationExecutor
 from saleor_crm_plugin.models import AppRegistration
 
 BEFORE = [("saleor_crm_plugin", "0016_anonymous_limits")]
-SEALED = [("saleor_crm_plugin", "0016_app_token_encrypted")]
+SEALED = [("saleor_crm_plugin", "0017_app_token_encrypted")]
 TOKEN = "plaintext-app-token-from-before-0016"
 
 

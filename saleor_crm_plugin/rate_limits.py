@@ -10,11 +10,15 @@ one hit from two budgets before it does anything:
   email address (across channels), or one customer of a signed link.
 
 Past either, the operation is refused with ``rate_limited`` and the seconds
-until the window ends (``Retry-After``). The defaults are far above what a
+until a slot frees (``Retry-After``). The defaults are far above what a
 shopper does (one subscription, a message or two) and far below what a
-script needs to mail strangers. Windows are fixed (a minute, an hour) and
-counted in PostgreSQL, so every web process of the shop shares them; keys
-are HMACs (no address or IP is stored) and old windows are deleted hourly.
+script needs to mail strangers. Windows slide: each key keeps the times it
+was let through (at most the limit's number), so no minute — any minute —
+lets more through than the limit. They live in PostgreSQL, so every web
+process of the shop shares them; a refused request is not recorded (it does
+nothing, and hammering must not lock a visitor out for longer than the
+window). Keys are HMACs (no address or IP is stored); rows untouched for a
+day are deleted hourly.
 
 The visitor's address is the connection's, or — behind a proxy — the one the
 ``client_ip_header`` names, ``trusted_proxies`` entries from the right.
@@ -23,10 +27,11 @@ The visitor's address is the connection's, or — behind a proxy — the one the
 import hashlib
 import hmac
 import ipaddress
+import math
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .config import get_setting, get_text_setting
@@ -35,16 +40,7 @@ from .errors import CRMError
 
 CLIENT_WINDOW = timedelta(minutes=1)
 SUBJECT_WINDOW = timedelta(hours=1)
-KEEP_WINDOWS_FOR = timedelta(days=1)
-
-TAKE_SQL = """
-INSERT INTO crm_rate_limit (key, window_start, hits)
-SELECT * FROM unnest(%s::text[], %s::timestamptz[], %s::int[])
-ON CONFLICT (key) DO UPDATE SET
-    hits = CASE WHEN crm_rate_limit.window_start = EXCLUDED.window_start THEN crm_rate_limit.hits + 1 ELSE 1 END,
-    window_start = EXCLUDED.window_start
-RETURNING key, hits
-"""
+KEEP_ROWS_FOR = timedelta(days=1)
 
 
 class RateLimited(CRMError):
@@ -82,39 +78,42 @@ def _key(scope: str, value: str) -> str:
                     hashlib.sha256).hexdigest()
 
 
-def _window_start(now: datetime, window: timedelta) -> datetime:
-    seconds = int(window.total_seconds())
-    return datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=now.tzinfo)
-
-
 def take(*, client: str | None, subject: str | None = None, now: datetime | None = None) -> None:
-    """Take one hit from the client's budget and the subject's (an address, ``customer:<id>``…).
+    """Let one request through the client's budget and the subject's (an address, ``link:<token>``…).
 
-    Raises ``RateLimited`` when either is spent (the hit counts all the
-    same: hammering does not reopen the window). Call it before the
-    operation opens its transaction, so a refused or failed one still counts.
+    Raises ``RateLimited`` when either is spent (then neither records the
+    request). Call it before the operation opens its transaction, so that a
+    request let through counts even when the operation then fails.
     """
     now = now or timezone.now()
-    budgets = []  # (key, window start, window, limit)
+    budgets = {}  # key → (window, limit)
     if client is not None:
-        budgets.append((_key("client", client), _window_start(now, CLIENT_WINDOW), CLIENT_WINDOW,
-                        get_setting("anonymous_per_client_per_minute")))
+        budgets[_key("client", client)] = (CLIENT_WINDOW, get_setting("anonymous_per_client_per_minute"))
     if subject:
-        budgets.append((_key("subject", subject.strip().lower()), _window_start(now, SUBJECT_WINDOW),
-                        SUBJECT_WINDOW, get_setting("anonymous_per_address_per_hour")))
+        budgets[_key("subject", subject.strip().lower())] = (SUBJECT_WINDOW,
+                                                              get_setting("anonymous_per_address_per_hour"))
     if not budgets:
         return
-    with connection.cursor() as cursor:
-        cursor.execute(TAKE_SQL, [[b[0] for b in budgets], [b[1] for b in budgets], [1] * len(budgets)])
-        hits = dict(cursor.fetchall())
-    waits = [int((start + window - now).total_seconds()) + 1
-             for key, start, window, limit in budgets if hits.get(key, 0) > limit]
-    if waits:
-        raise RateLimited(max(waits))
+    keys = sorted(budgets)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("INSERT INTO crm_rate_limit (key, stamps, updated_at) SELECT unnest(%s::text[]), '{}', %s "
+                       "ON CONFLICT DO NOTHING", [keys, now])
+        # Locked in key order: two requests sharing a key wait for each other, never deadlock.
+        cursor.execute("SELECT key, stamps FROM crm_rate_limit WHERE key = ANY(%s::text[]) ORDER BY key FOR UPDATE",
+                       [keys])
+        recent = {key: sorted(stamp for stamp in stamps if stamp > now - budgets[key][0])
+                  for key, stamps in cursor.fetchall()}
+        waits = [(recent[key][-limit] + window - now).total_seconds()
+                 for key, (window, limit) in budgets.items() if len(recent[key]) >= limit]
+        if waits:
+            raise RateLimited(max(1, math.ceil(max(waits))))
+        for key in keys:
+            cursor.execute("UPDATE crm_rate_limit SET stamps = %s, updated_at = %s WHERE key = %s",
+                           [(recent[key] + [now])[-budgets[key][1]:], now, key])
 
 
 def forget_old_windows(now: datetime | None = None) -> int:
-    """Delete windows that ended more than a day ago; returns how many."""
+    """Delete the rows of keys untouched for a day (their windows are long past); returns how many."""
     with connection.cursor() as cursor:
-        cursor.execute("DELETE FROM crm_rate_limit WHERE window_start < %s", [(now or timezone.now()) - KEEP_WINDOWS_FOR])
+        cursor.execute("DELETE FROM crm_rate_limit WHERE updated_at < %s", [(now or timezone.now()) - KEEP_ROWS_FOR])
         return cursor.rowcount

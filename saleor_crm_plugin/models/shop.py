@@ -1,3 +1,4 @@
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 
@@ -18,16 +19,18 @@ class ShopChannel(models.Model):
 
 
 class RateLimitWindow(models.Model):
-    """How many times one key (an action by one client, or for one address) was used in its current window.
+    """The times one key (an action by one client, or for one address) was let through lately.
 
-    The key is a keyed hash (it never holds an address or an IP); rows of
-    windows long past are deleted by the hourly clean-up.
+    At most the limit's number of times, each younger than its window: a
+    sliding window, so no span of that length ever lets more through. The key
+    is a keyed hash (it never holds an address or an IP); rows untouched for a
+    day are deleted by the hourly clean-up.
     """
 
     key = models.CharField(max_length=64, primary_key=True)
-    window_start = models.DateTimeField()
-    hits = models.IntegerField(default=0)
+    stamps = ArrayField(models.DateTimeField(), default=list)
+    updated_at = models.DateTimeField()
 
     class Meta:
         db_table = "crm_rate_limit"
-        indexes = [models.Index(fields=["window_start"], name="crm_rate_limit_window_idx")]
+        indexes = [models.Index(fields=["updated_at"], name="crm_rate_limit_updated_idx")]

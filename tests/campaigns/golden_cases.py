@@ -1,14 +1,15 @@
 """Every mail template the project ships, the fixed recipients they are rendered for, and the golden outputs.
 
-The golden files (``tests/campaigns/golden/*.json``) were written with the
-engine the templates were first rendered with (pybars3) before the switch to
-dotpromptz-handlebars; ``test_golden`` renders the same sources for the same
-recipients with today's engine and compares. A source is read from where it
-ships (the demo's MJML file, the Dashboard's starter, the marketer guide, the
-benchmark, the test fixtures), so a changed template shows as a changed
-source, not as an engine difference.
+``golden/pybars/*.json`` were written with pybars3, the engine before
+dotpromptz-handlebars, before the switch: a record that is never rewritten.
+``golden/*.json`` are today's outputs. ``test_golden`` renders every source
+for every recipient and compares with ``golden/*.json``, and checks that
+today's outputs differ from pybars3's only in the ways it lists, each with
+its reason. A source is read from where it ships (the demo's MJML file, the
+Dashboard's starter, the marketer guide, the benchmark, the test fixtures),
+so a changed template shows as a changed source, not as an engine change.
 
-    python -m tests.campaigns.golden_cases   # rewrite the golden files (after a deliberate change)
+    python -m tests.campaigns.golden_cases   # rewrite golden/*.json (after a deliberate change)
 """
 
 import ast

@@ -74,7 +74,7 @@ FORMATS = ("mjml", "html")
 PREHEADER_STYLE = ("display:none!important;visibility:hidden;opacity:0;color:transparent;height:0;width:0;"
                    "max-height:0;max-width:0;overflow:hidden;mso-hide:all;font-size:1px;line-height:1px")
 
-_MUSTACHE = re.compile(r"\{\{\{.*?\}\}\}|\{\{!--.*?--\}\}|\{\{.*?\}\}", re.S)
+_MUSTACHE = re.compile(r"\{\{\{\{.*?\}\}\}\}|\{\{\{.*?\}\}\}|\{\{!--.*?--\}\}|\{\{.*?\}\}", re.S)
 _PLACEHOLDER = re.compile(r"<!--hb:(\d+)-->|&lt;!--hb:(\d+)--&gt;|hbx(\d+)xhb")
 _RAW_TEXT = re.compile(r"<(mj-style|mj-title|mj-preview|style|title)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.I)

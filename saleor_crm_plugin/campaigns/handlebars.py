@@ -10,14 +10,14 @@ template can reach the interpreter.
 ``check_handlebars`` refuses, with ``CRMError`` and the line: a syntax
 error, an unknown helper, ``if``/``unless``/``each``/``with`` without their
 one value, partials of every form (``{{> x}}``, ``{{#> x}}``,
-``{{#*inline}}``, dynamic ones) and decorators, and nesting beyond the
-budgets of ``handlebars_render``. The library's parse errors say what but not
-where, so the line is found here: the tags are scanned with their positions
-and the shortest prefix the library refuses names the tag.
+``{{#*inline}}``, dynamic ones; an inline partial calling itself would
+recurse exponentially) and decorators, blocks nested more than
+``MAX_NESTING`` deep and loops more than ``MAX_LOOP_NESTING`` deep. The
+library's parse errors say what but not where: ``handlebars_syntax`` finds
+the line.
 """
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -26,19 +26,23 @@ from babel.dates import format_date
 from babel.numbers import format_currency
 from django.conf import settings as django_settings
 from django.utils import timezone
-from dotpromptz_handlebars import Block, InlinePartial, Mustache, Partial, PartialBlock, TemplateRecursionError, Text
-# The parser and its tokens' grammar; the public Handlebars.compile hides the tree this module checks.
-from dotpromptz_handlebars._render import _call, compile_template as _parse_tree
+from dotpromptz_handlebars import Block, ElseNode, InlinePartial, Mustache, Partial, PartialBlock, Text
+# A tag's grammar (name, arguments, hash, block parameters), as the library's parser reads it.
+from dotpromptz_handlebars._render import _call
 
 from ..error_codes import CampaignErrorCode
 from ..errors import CRMError
 from ..money import round_money
+from .handlebars_syntax import Refused, line_of, opens, parse_tree, scan_tags
+
+__all__ = ["ALLOWED_HELPERS", "BLOCK_BUILTINS", "HELPERS", "check_handlebars", "format_money", "is_valid", "line_of"]
 
 BLOCK_BUILTINS = frozenset({"if", "unless", "each", "with"})
+_ELSE_CHAIN = re.compile(r"else\s+(?:if|unless)\s+\S")
+_ELSE_WORDS = re.compile(r"else\s+\S")
 BLOCK_PARAMS_ALLOWED = frozenset({"each", "with"})
 DATE_FORMAT = "d MMMM y"  # "5 March 2026"; month names in the shop's language
-MAX_PARSE_DEPTH = 64  # the library's own bound while parsing (an {{else}} counts as a level)
-MAX_NESTING = 16  # blocks inside blocks
+MAX_NESTING = 24  # blocks inside blocks (a link of an {{else if}} chain is one more)
 MAX_LOOP_NESTING = 3  # loops inside loops: 4 recommendations x 3 deep is 64 rounds; 10 items x 8 deep would be 10^8
 MAX_SUBEXPRESSION_DEPTH = 8
 
@@ -125,171 +129,6 @@ HELPERS = {"default": _default, "money": _money, "date": _date, "lookup": _looku
 ALLOWED_HELPERS = BLOCK_BUILTINS | frozenset(HELPERS)
 
 
-# --- where things are: the tags of a source with their positions ------------------------------------------
-
-@dataclass(frozen=True)
-class Tag:
-    """One ``{{…}}`` of a source: where it starts and ends (``end`` None: never closed) and what it holds."""
-
-    start: int
-    end: int | None
-    body: str  # without braces, "~" and surrounding blanks
-    raw_block: bool = False
-
-
-def line_of(source: str, position: int) -> int:
-    """The 1-based line of ``position`` in ``source``."""
-    return source.count("\n", 0, position) + 1
-
-
-def _inner(text: str) -> str:
-    return text.removeprefix("~").removesuffix("~").strip()
-
-
-def scan_tags(source: str) -> list[Tag]:
-    """The tags as dotpromptz-handlebars' tokenizer finds them (the same escapes, comments, raw blocks)."""
-    tags, i, n = [], 0, len(source)
-    while i < n:
-        start = source.find("{{", i)
-        if start < 0:
-            break
-        slashes, j = 0, start - 1
-        while j >= i and source[j] == "\\":
-            slashes, j = slashes + 1, j - 1
-        if slashes == 1:  # \{{ is text
-            i = start + 2
-            continue
-        if source.startswith("{{{{", start):  # a raw block: its content is text, up to {{{{/name}}}}
-            head_end = source.find("}}}}", start + 4)
-            header = source[start + 4:head_end if head_end >= 0 else n].strip()
-            name = (header.split() or [""])[0]
-            close = source.find("{{{{/" + name + "}}}}", head_end + 4) if name and head_end >= 0 else -1
-            if close < 0:
-                tags.append(Tag(start, None, "#" + header, True))
-                break
-            tags.append(Tag(start, head_end + 4, "#" + header, True))
-            tags.append(Tag(close, close + len(name) + 9, "/" + name, True))
-            i = close + len(name) + 9
-            continue
-        comment = start + 2 + (source.startswith("~", start + 2))
-        if source.startswith("!--", comment):
-            end = re.compile(r"--~?\}\}").search(source, comment + 3)
-            if end is None:
-                tags.append(Tag(start, None, source[start + 2:].strip()))
-                break
-            tags.append(Tag(start, end.end(), _inner(source[start + 2:end.start()])))
-            i = end.end()
-            continue
-        if source.startswith("{{{", start) or source.startswith("{{~{", start):
-            body_start = start + (4 if source[start + 2] == "~" else 3)
-            plain, tilde = source.find("}}}", body_start), source.find("}~}}", body_start)
-            ends = [(p, p + w) for p, w in ((plain, 3), (tilde, 4)) if p >= 0]
-            if not ends:
-                tags.append(Tag(start, None, source[body_start:].strip()))
-                break
-            at, end = min(ends)
-            tags.append(Tag(start, end, source[body_start:at].strip()))
-            i = end
-            continue
-        end = source.find("}}", start + 2)
-        if end < 0:
-            tags.append(Tag(start, None, source[start + 2:].strip()))
-            break
-        tags.append(Tag(start, end + 2, _inner(source[start + 2:end])))
-        i = end + 2
-    return tags
-
-
-def _excerpt(source: str, tag: Tag) -> str:
-    text = source[tag.start:tag.end if tag.end is not None else tag.start + 40]
-    return text.split("\n")[0][:60]
-
-
-# --- syntax errors ----------------------------------------------------------------------------------------
-
-def _opens(body: str) -> str | None:
-    """The name a block tag must be closed with, or None for any other tag."""
-    if body.startswith("#*inline"):
-        return "inline"
-    if body[:1] in "#^" and body[1:2] not in ("", "*"):
-        words = body[1:].lstrip(">").split()
-        return words[0] if words else None
-    return None
-
-
-def _blocks_open_before(tags: list[Tag], stop: int) -> list[tuple[str, Tag]]:
-    stack = []
-    for tag in tags[:stop]:
-        if name := _opens(tag.body):
-            stack.append((name, tag))
-        elif tag.body.startswith("/") and stack:
-            stack.pop()
-    return stack
-
-
-def _hard_error(source: str) -> Exception | None:
-    """What the library refuses in ``source``, unless it is only a block left open (a cut-off prefix)."""
-    try:
-        _parse_tree(source, max_depth=MAX_PARSE_DEPTH)
-    except TemplateRecursionError as error:
-        return error
-    except ValueError as error:
-        return None if str(error).startswith(("unclosed block", "unclosed raw block")) else error
-    return None
-
-
-def _syntax_error(source: str, error: Exception) -> tuple[int, str]:
-    """The line and reason of a source the library refuses (its errors give no position)."""
-    tags = scan_tags(source)
-    done = [k for k, tag in enumerate(tags) if tag.end is not None]
-    # The shortest prefix, ending after a tag, that the library refuses names the tag (a refusal is monotone:
-    # the parser reads the tags in order and stops at the first bad one).
-    low, high = 0, len(done)
-    while low < high:
-        middle = (low + high) // 2
-        if _hard_error(source[:tags[done[middle]].end]) is None:
-            low = middle + 1
-        else:
-            high = middle
-    if low < len(done):
-        index = done[low]
-        tag, found = tags[index], _hard_error(source[:tags[done[low]].end])
-        line, reason = line_of(source, tag.start), str(found)
-        if isinstance(found, TemplateRecursionError):
-            return line, f"blocks are nested more than {MAX_NESTING} deep."
-        if reason.startswith("unexpected closing tag") and tag.body.startswith("/"):
-            name = (tag.body[1:].split() or [""])[0]
-            stack = _blocks_open_before(tags, index)
-            if not stack:
-                return line, f"{{{{/{name}}}}} closes no block."
-            opened, at = stack[-1]
-            return line, f"{{{{/{name}}}}} does not close {{{{#{opened}}}}} (line {line_of(source, at.start)})."
-        if reason.startswith("{{else}}"):
-            return line, "{{else}} is outside any block."
-        if reason.startswith("decorators"):
-            return line, "decorators ({{* …}}) are not supported."
-        return line, f"Cannot read the expression {_excerpt(source, tag)!r} ({reason})."
-    unclosed = next((tag for tag in tags if tag.end is None), None)
-    if unclosed is not None:
-        closer = "}}}}" if unclosed.raw_block else "}}"
-        what = "is never closed with its end tag" if unclosed.raw_block else f"is not closed with {closer}"
-        return line_of(source, unclosed.start), f"Cannot read the expression {_excerpt(source, unclosed)!r} ({what})."
-    stack = _blocks_open_before(tags, len(tags))
-    if stack:
-        name, tag = stack[-1]
-        return line_of(source, tag.start), f"{{{{#{name}}}}} is never closed with {{{{/{name}}}}}."
-    return 1, f"Cannot read the template ({error})."
-
-
-def parse(source: str, field: str) -> list:
-    """The library's node tree of ``source``; ``CRMError`` TEMPLATE_SYNTAX with the line when it refuses it."""
-    try:
-        return _parse_tree(source, max_depth=MAX_PARSE_DEPTH)
-    except ValueError as error:  # TemplateRecursionError is one too
-        line, reason = _syntax_error(source, error)
-        raise CRMError(CampaignErrorCode.TEMPLATE_SYNTAX, f"Line {line}: {reason}", field) from None
-
-
 # --- what the tree may hold ---------------------------------------------------------------------------------
 
 class _Refusal(Exception):
@@ -298,15 +137,33 @@ class _Refusal(Exception):
         self.code, self.reason, self.where = code, reason, where
 
 
-def _tag_line(source: str, where) -> int:
-    """The line of the first tag ``where(body)`` accepts (1 when none does)."""
+def _tag_line(source: str, where) -> int | None:
+    """The line of the first tag ``where(body)`` accepts (None when none does)."""
     for tag in scan_tags(source):
         try:
             if where(tag.body):
                 return line_of(source, tag.start)
         except ValueError:
             continue
-    return 1
+    return None
+
+
+def _else_misused():
+    """A ``where`` for an ``{{else}}`` after a plain ``{{else}}`` of the same block (only ``else if`` chains)."""
+    stack = [""]
+
+    def where(body: str) -> bool:
+        if opens(body):
+            stack.append("")
+        elif body.startswith("/") and len(stack) > 1:
+            stack.pop()
+        elif body == "else" or body.startswith("else "):
+            if stack[-1] == "plain":
+                return True
+            stack[-1] = "chain" if _ELSE_CHAIN.match(body) else "plain"
+        return False
+
+    return where
 
 
 def _names_helper(body: str, name: str) -> bool:
@@ -367,8 +224,8 @@ def _walk(nodes: list, nesting: int = 0, loops: int = 0) -> None:
             _check_call(node.call, "block")
             name = node.call["name"]
             if nesting + 1 > MAX_NESTING:
-                raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"blocks are nested more than {MAX_NESTING} deep.",
-                               _nested(MAX_NESTING + 1, loops_only=False))
+                raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"blocks are nested more than {MAX_NESTING} deep "
+                               "(each {{else if}} counts as one more).", _nested(MAX_NESTING + 1, loops_only=False))
             # #each loops, and so does a section over a list ({{#recommendations}}…{{/recommendations}}).
             loop = name == "each" or (name not in BLOCK_BUILTINS and name not in HELPERS and not node.call["args"])
             if loop and loops + 1 > MAX_LOOP_NESTING:
@@ -377,46 +234,75 @@ def _walk(nodes: list, nesting: int = 0, loops: int = 0) -> None:
                                _nested(MAX_LOOP_NESTING + 1, loops_only=True))
             _walk(node.body, nesting + 1, loops + loop)
             _walk(node.inverse, nesting + 1, loops + loop)
+        elif isinstance(node, ElseNode):  # the parser keeps a second {{else}} of one block as a node
+            raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, "a block has one {{else}} (or a chain of {{else if …}}).",
+                           _else_misused())
         else:
-            raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"unexpected {type(node).__name__.lower()}.",
-                           lambda body: False)
+            raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"unexpected {type(node).__name__}.", lambda body: False)
 
 
 def _nested(depth: int, *, loops_only: bool):
-    """A ``where`` that accepts the first block tag opening a block (or a loop) at ``depth``; tags come in order."""
-    stack: list[bool] = []
+    """A ``where`` for the first tag opening a block (or a loop) at ``depth``; tags come in order, and an
+    ``{{else if}}`` nests one more level until its block closes (as the parser builds it)."""
+    stack: list[list[int]] = []  # per open block: [levels it adds, loops it adds]
 
     def where(body: str) -> bool:
-        if _opens(body):
+        if opens(body):
             words = body[1:].split()
-            is_loop = bool(words) and (words[0] == "each" or (words[0] not in ALLOWED_HELPERS and len(words) == 1))
-            stack.append(is_loop or not loops_only)
-            return sum(stack) >= depth
-        if body.startswith("/") and stack:
+            loop = bool(words) and (words[0] == "each" or (words[0] not in ALLOWED_HELPERS and len(words) == 1))
+            stack.append([1, int(loop)])
+        elif body.startswith("/") and stack:
             stack.pop()
-        return False
+            return False
+        elif _ELSE_CHAIN.match(body) and stack:
+            stack[-1][0] += 1
+        else:
+            return False
+        return sum(frame[1 if loops_only else 0] for frame in stack) >= depth
 
     return where
 
 
-def check_handlebars(source: str, field: str) -> list:
-    """Refuse a syntax error, an unknown helper, a partial or too deep a nesting, with its line; the node tree."""
-    tree = parse(source, field)
+@lru_cache(maxsize=8)
+def _checked(source: str) -> tuple[list | None, tuple | None]:
+    """The node tree of an accepted source, or the refusal's (code, message): a preview, its save and the
+    render that follows check a source once."""
     try:
+        tree = parse_tree(source, MAX_NESTING)
+    except Refused as refused:
+        return None, (CampaignErrorCode.TEMPLATE_SYNTAX, str(refused))
+    try:
+        if "else" in source:  # the parser takes {{else anything}} for {{else}}: only if and unless chain
+            _check_else_words(source)
         _walk(tree)
     except _Refusal as refusal:
-        line = _tag_line(source, refusal.where)
         reason = refusal.reason
         if refusal.code == CampaignErrorCode.UNKNOWN_HELPER:
             reason += f" (allowed: {', '.join(sorted(ALLOWED_HELPERS))})."
-        raise CRMError(refusal.code, f"Line {line}: {reason}", field) from None
+        return None, (refusal.code, f"Line {_tag_line(source, refusal.where) or 1}: {reason}")
+    return tree, None
+
+
+def _check_else_words(source: str) -> None:
+    def where(body: str) -> bool:
+        return _ELSE_WORDS.match(body) is not None and _ELSE_CHAIN.match(body) is None
+
+    if _tag_line(source, where) is not None:
+        raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, "{{else …}} chains only if and unless: "
+                       "{{else if …}}, {{else unless …}}.", where)
+
+
+def check_handlebars(source: str, field: str) -> list:
+    """Refuse a syntax error, an unknown helper, a partial or too deep a nesting, with its line; the node tree.
+
+    Raises ``CRMError`` TEMPLATE_SYNTAX or UNKNOWN_HELPER, "Line N: …", with ``field``.
+    """
+    tree, refusal = _checked(source)
+    if refusal is not None:
+        raise CRMError(refusal[0], refusal[1], field)
     return tree
 
 
 def is_valid(source: str) -> bool:
     """Whether ``source`` passes ``check_handlebars``."""
-    try:
-        check_handlebars(source, "template")
-    except CRMError:
-        return False
-    return True
+    return _checked(source)[1] is None

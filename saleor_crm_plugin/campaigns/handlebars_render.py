@@ -144,6 +144,7 @@ def escape(text: str) -> str:
 class _Compiler:
     def __init__(self, escaping: bool, params: frozenset[str]):
         self.escaping, self.params = escaping, params
+        self._values: dict[str, object] = {}  # token -> its reader (a token repeats: {{name}} in every row)
 
     def nodes(self, nodes: list) -> tuple:
         return tuple(self.node(node) for node in nodes)
@@ -174,6 +175,11 @@ class _Compiler:
 
     def value(self, token: str):
         """What ``_render._value`` reads from a token: a helper call, a literal, or a path."""
+        if token not in self._values:
+            self._values[token] = self._value(token)
+        return self._values[token]
+
+    def _value(self, token: str):
         if token.startswith("(") and token.endswith(")"):
             return self.helper_call(_call(token[1:-1].strip()))
         if len(token) >= 2 and token[0] == token[-1] and token[0] in "\"'":

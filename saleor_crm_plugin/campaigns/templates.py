@@ -44,7 +44,7 @@ Writing templates:
 * HTML values are escaped; the subject and the text part are not (they are
   not HTML).
 * Refused with the line: syntax errors, unknown helpers, partials
-  (``{{> x}}``, ``{{#*inline}}``) and decorators, blocks nested more than 16
+  (``{{> x}}``, ``{{#*inline}}``) and decorators, blocks nested more than 24
   deep or loops more than 3 deep. A render that needs too many steps, makes
   too much text or takes too long stops with TEMPLATE_TOO_COSTLY.
 """

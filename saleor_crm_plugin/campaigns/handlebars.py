@@ -33,7 +33,7 @@ from dotpromptz_handlebars._render import _call
 from ..error_codes import CampaignErrorCode
 from ..errors import CRMError
 from ..money import round_money
-from .handlebars_syntax import Refused, line_of, opens, parse_tree, scan_tags
+from .handlebars_syntax import PARSE_ERRORS, Refused, line_of, opens, parse_tree, scan_tags
 
 __all__ = ["ALLOWED_HELPERS", "BLOCK_BUILTINS", "HELPERS", "check_handlebars", "format_money", "is_valid", "line_of"]
 
@@ -143,7 +143,7 @@ def _tag_line(source: str, where) -> int | None:
         try:
             if where(tag.body):
                 return line_of(source, tag.start)
-        except ValueError:
+        except PARSE_ERRORS:
             continue
     return None
 
@@ -205,8 +205,9 @@ def _check_call(call: dict, kind: str, depth: int = 0) -> None:
                                f"( ) are nested more than {MAX_SUBEXPRESSION_DEPTH} deep.", lambda body: "(" * 2 in body)
             try:
                 inner = _call(token[1:-1].strip())
-            except ValueError as error:
-                raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"Cannot read {token!r} ({error}).",
+            except PARSE_ERRORS as error:
+                reason = str(error) if isinstance(error, ValueError) else "not valid"
+                raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"Cannot read {token!r} ({reason}).",
                                lambda body, t=token: t in body) from None
             _check_call(inner, "subexpression", depth + 1)
 

@@ -16,6 +16,9 @@ from dotpromptz_handlebars import TagToken, TemplateRecursionError
 from dotpromptz_handlebars._render import _parse, _tokens, compile_template as _parse_tree
 
 MAX_PARSE_DEPTH = 64  # the library's own bound while parsing (an {{else}} counts as a level)
+# What the library's parser raises on a source it cannot read: ValueError as designed, and a few slips of its
+# own on odd input ("{{#*inline}}" without a name is an IndexError).
+PARSE_ERRORS = (ValueError, IndexError, KeyError, TypeError, AttributeError)
 _COMMENT_END = re.compile(r"--~?\}\}")
 
 
@@ -138,7 +141,7 @@ def _soft(error: Exception) -> bool:
 def _hard_error(source: str) -> Exception | None:
     try:
         _parse_tree(source, max_depth=MAX_PARSE_DEPTH)
-    except ValueError as error:
+    except PARSE_ERRORS as error:
         return None if _soft(error) else error
     return None
 
@@ -170,11 +173,11 @@ def parse_tree(source: str, max_nesting: int) -> list:
     """The library's node tree of ``source``; ``Refused`` with the line and reason when it refuses it."""
     try:
         tokens = _Read(_tokens(source))
-    except ValueError as error:
+    except PARSE_ERRORS as error:
         raise Refused(*_located(source, error, None, max_nesting)) from None
     try:
         return _parse(tokens, max_depth=MAX_PARSE_DEPTH)
-    except ValueError as error:  # TemplateRecursionError (nested past MAX_PARSE_DEPTH) is one too
+    except PARSE_ERRORS as error:  # TemplateRecursionError (nested past MAX_PARSE_DEPTH) is a ValueError
         raise Refused(*_located(source, error, tokens, max_nesting)) from None
 
 
@@ -196,7 +199,8 @@ def _located(source: str, error: Exception, tokens: _Read | None, max_nesting: i
     if refused is not None:
         index, found = refused
         tag = tags[index]
-        line, reason = line_of(source, tag.start), str(found)
+        # The library's own messages are plain ("x( is not valid"); a slip's message is Python's: not shown.
+        line, reason = line_of(source, tag.start), str(found) if isinstance(found, ValueError) else "not valid"
         if isinstance(found, TemplateRecursionError):
             return line, f"blocks are nested more than {max_nesting} deep."
         if reason.startswith("unexpected closing tag") and tag.body.startswith("/"):

@@ -3,8 +3,9 @@
 A template has four Handlebars sources: subject, preheader, body (MJML or
 HTML) and an optional text part. They are merchant text and stay data: parsed
 by dotpromptz-handlebars into a node tree and rendered by walking it
-(``handlebars``, ``handlebars_render``), never turned into Python code. ``compile_template`` checks them all (syntax errors and unknown
-helpers are refused with their line), turns MJML into responsive HTML
+(``handlebars``, ``handlebars_render``), never turned into Python code.
+``compile_template`` checks them all (syntax errors and unknown helpers are
+refused with their line), turns MJML into responsive HTML
 (mjml-python, i.e. mrml), inlines the CSS (css-inline; ``<style>`` is kept
 for media queries), puts the preheader at the start of ``<body>`` as the
 usual hidden preview text, and derives a text template from the HTML when
@@ -20,8 +21,9 @@ Writing templates:
   ``{{unsubscribe_url}}``, ``{{last_order.number}}``, ``{{#each
   recommendations}}…{{/each}}`` — see ``campaigns.context``. A missing
   variable renders empty.
-* Helpers: Handlebars' ``if``, ``unless``, ``each``, ``with``, ``lookup``,
-  ``log`` and ours: ``{{default customer.first_name "there"}}``,
+* Helpers: Handlebars' ``if`` (and ``{{else if …}}``), ``unless``, ``each``
+  (``@index``, ``as |item i|``), ``with``, ``lookup``, ``log`` (prints
+  nothing) and ours: ``{{default customer.first_name "there"}}``,
   ``{{money last_order.total_amount last_order.currency}}`` (formatted for the
   shop's language), ``{{date last_order.placed_at}}`` ("5 March 2026"). Any
   other helper is refused.

@@ -20,6 +20,7 @@ MAX_PARSE_DEPTH = 64  # the library's own bound while parsing (an {{else}} count
 # own on odd input ("{{#*inline}}" without a name is an IndexError).
 PARSE_ERRORS = (ValueError, IndexError, KeyError, TypeError, AttributeError)
 _COMMENT_END = re.compile(r"--~?\}\}")
+_NUMBERED = re.compile(r"(?<=[\w\]])\.(\d+)(?=[./\s)]|$)")
 
 
 @dataclass(frozen=True)
@@ -214,6 +215,8 @@ def _located(source: str, error: Exception, tokens: _Read | None, max_nesting: i
             return line, "{{else}} is outside any block."
         if reason.startswith("decorators"):
             return line, "decorators ({{* …}}) are not supported."
+        if _NUMBERED.search(tag.body):  # pybars3 read items.0; Handlebars reads items.[0]
+            reason += f"; an item of a list is written {_NUMBERED.sub(r'.[\1]', tag.body)}"
         return line, f"Cannot read the expression {excerpt(source, tag)!r} ({reason})."
     if unclosed is not None:
         what = "is never closed with its end tag" if unclosed.raw_block else "is not closed with }}"

@@ -176,11 +176,11 @@ def _check_call(call: dict, kind: str, depth: int = 0) -> None:
     if kind == "block" and name in BLOCK_BUILTINS:
         if not args:
             raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"{{{{#{name}}}}} needs a value.",
-                           lambda body, n=name: body.startswith("#") and _call(body[1:])["name"] == n
+                           lambda body, n=name: body[:1] in "#^" and _call(body[1:])["name"] == n
                            and not _call(body[1:])["args"])
         if len(args) > 1:
             raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"{{{{#{name}}}}} takes one value.",
-                           lambda body, n=name: body.startswith("#") and _call(body[1:])["name"] == n
+                           lambda body, n=name: body[:1] in "#^" and _call(body[1:])["name"] == n
                            and len(_call(body[1:])["args"]) > 1)
     elif kind == "block" and (call["literal"] or name in HELPERS or args or hashed):
         if name not in HELPERS:

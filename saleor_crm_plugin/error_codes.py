@@ -52,6 +52,7 @@ class CampaignErrorCode(str, Enum):
     TOKEN_EXPIRED = "token_expired"
     TEMPLATE_SYNTAX = "template_syntax"
     UNKNOWN_HELPER = "unknown_helper"
+    TEMPLATE_TOO_COSTLY = "template_too_costly"
     INVALID_MJML = "invalid_mjml"
     INVALID_STATE = "invalid_state"
     INVALID_SEGMENT = "invalid_segment"

@@ -1,6 +1,6 @@
 """Campaign sending benchmark: 100,000 recipients, each mail with their own recommendations block.
 
-    python bench/campaign_send.py [--recipients 100000] [--workers 2] [--batch 200]
+    python bench/campaign_send.py [--recipients 100000] [--workers 2] [--batch 200] [--database NAME]
 
 Target (issue #11): every mail rendered (MJML template compiled once, then
 Handlebars per recipient: greeting, last order, four recommended products
@@ -150,6 +150,8 @@ def main():
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--mime", action="store_true", help="serialize every message to MIME (SMTP's cost)")
+    parser.add_argument("--database", default="crm_bench_campaign",
+                        help="the database created afresh for the run (dropped first if it exists)")
     args = parser.parse_args()
     os.environ["SALEOR_CRM_SEND_BATCH_SIZE"] = str(args.batch)
     os.environ["SALEOR_CRM_SEND_RATE_PER_MINUTE"] = str(10**6)
@@ -159,7 +161,7 @@ def main():
     os.environ["SALEOR_CRM_FROM_EMAIL"] = "news@shop.example.com"
     os.environ["EMAIL_BACKEND"] = f"bench.campaign_send.{'Serializing' if args.mime else 'Discarding'}Backend"
     os.environ["SALEOR_CRM_AUTO_TRAIN"] = "0"
-    fresh_database("crm_bench_campaign")
+    fresh_database(args.database)
     from django.db import connections
 
     from saleor_crm_plugin.campaigns import sending

@@ -15,6 +15,8 @@ from pathlib import Path
 import django
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "examples" / "for-you.mjml"
+SUBJECT = "Picked for you this week"
+PREHEADER = "New for you this week"
 
 
 def main(channel: str, top_email: str) -> None:
@@ -29,8 +31,8 @@ def main(channel: str, top_email: str) -> None:
         set_consent(ConsentState.SUBSCRIBED, channel, ConsentSource.IMPORT, profile_id=profile_id,
                     detail={"list": "demo newsletter"})
     print(f"Consent: {len(profiles[::2])} of {len(profiles)} customers subscribed in {channel} (source: import)")
-    template = campaigns.create_template(name="Picked for you", subject="Picked for you this week",
-                                         preheader="New for you this week", body=EXAMPLE.read_text())
+    template = campaigns.create_template(name="Picked for you", subject=SUBJECT, preheader=PREHEADER,
+                                         body=EXAMPLE.read_text())
     top = CustomerProfile.objects.get(email=top_email)
     mail = preview(template=template, profile_id=top.pk, channel=channel)
     print(f"Preview for {top_email}:\n  Subject: {mail.subject}\n" + "\n".join(

@@ -6,16 +6,37 @@ SALEOR_CRM_SALEOR_URL / SALEOR_CRM_JWKS_URL / SALEOR_CRM_JWT_AUDIENCE / SALEOR_C
 PUBLIC_URL, EMAIL_BACKEND, EMAIL_HOST, EMAIL_PORT, EMAIL_FILE_PATH, DEFAULT_FROM_EMAIL  mail (links, provider, sender)
 SALEOR_CRM_<SETTING>  pins any CRM setting (saleor_crm_plugin/config.py)
 DEBUG          "1" for Django's debug mode and GraphiQL (default "0")
+SECRET_KEY     required, at least 50 characters: it signs every link in mails, keys the erasure tombstones and
+               encrypts the Dashboard app's token
+ALLOWED_HOSTS  comma-separated host names the host answers (default "*": set it in production)
+CRM_HTTPS      "1" behind TLS: redirect to HTTPS, HSTS (SECURE_HSTS_SECONDS, SECURE_HSTS_INCLUDE_SUBDOMAINS,
+               SECURE_HSTS_PRELOAD), and trust X-Forwarded-Proto from the proxy in front
 """
 
 import os
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = os.path.dirname(os.path.abspath(__file__))
-SECRET_KEY = os.environ.get("SECRET_KEY", "crm-host-not-secret-change-me")
+MIN_SECRET_KEY_LENGTH = 50  # what Django's deployment check asks for
+
+
+def _secret_key() -> str:
+    """SECRET_KEY from the environment; there is no default: a known key forges every link the CRM mails."""
+    key = os.environ.get("SECRET_KEY", "")
+    if len(key) < MIN_SECRET_KEY_LENGTH:
+        raise ImproperlyConfigured(
+            f"SECRET_KEY is {'too short' if key else 'not set'}: set the environment variable SECRET_KEY to a "
+            f"random value of at least {MIN_SECRET_KEY_LENGTH} characters (e.g. "
+            "python -c 'import secrets; print(secrets.token_urlsafe(50))') and keep it: it signs the links in "
+            "mails and keys the erasure tombstones.")
+    return key
+
+
+SECRET_KEY = _secret_key()
 DEBUG = os.environ.get("DEBUG", "0") == "1"  # never on unless asked: a debug page shows paths and settings
-ALLOWED_HOSTS = ["*"]
+ALLOWED_HOSTS = [host.strip() for host in os.environ.get("ALLOWED_HOSTS", "*").split(",") if host.strip()]
 USE_TZ = True
 TIME_ZONE = "UTC"
 
@@ -26,7 +47,22 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "saleor_crm_plugin",
 ]
-MIDDLEWARE = []
+# Security headers (nosniff, referrer policy, COOP); with CRM_HTTPS, the HTTPS redirect and HSTS too.
+# X-Frame-Options: DENY on everything but the Dashboard pages, which the Dashboard frames (they name its
+# origins in their own Content-Security-Policy: frame-ancestors). CSRF: every view that takes a POST is
+# exempt on purpose (bearer tokens, signed links, signed webhooks; no cookies), the middleware guards the rest.
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+if os.environ.get("CRM_HTTPS", "0") == "1":
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("SECURE_HSTS_INCLUDE_SUBDOMAINS", "1") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("SECURE_HSTS_PRELOAD", "1") == "1"
 ROOT_URLCONF = "crm_host.urls"
 STATIC_URL = "/static/"  # Django's live test server needs one to tell static requests apart
 DATABASES = {

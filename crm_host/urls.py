@@ -1,4 +1,5 @@
 from django.urls import path
+from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.csrf import csrf_exempt
 
 from saleor_crm_plugin.campaigns.pages import confirm_page, unsubscribe_page
@@ -26,6 +27,6 @@ urlpatterns = [
     # The Dashboard app: manifest, registration (Saleor POSTs the app token; checked with Saleor's API), pages.
     path(f"{PLUGIN_PATH.lstrip('/')}manifest", manifest_view),
     path(f"{PLUGIN_PATH.lstrip('/')}register", csrf_exempt(lambda request: register(request, verify_over_http))),
-    path(f"{PLUGIN_PATH.lstrip('/')}dashboard/<str:page>", extension_page),
+    path(f"{PLUGIN_PATH.lstrip('/')}dashboard/<str:page>", xframe_options_exempt(extension_page)),
     path(f"{PLUGIN_PATH.lstrip('/')}dashboard/assets/<str:name>", asset),
 ]

@@ -10,10 +10,13 @@ Order of precedence for every setting ``name``:
 3. the default declared in ``DEFAULTS``.
 """
 
+import re
 import time
 from dataclasses import dataclass
 
 from django.conf import settings as django_settings
+
+from .text import has_control_characters
 
 # The plugin's id in Saleor; its HTTP endpoints are under /plugins/global/<PLUGIN_ID>/
 # in Saleor and at the same path on the standalone host.
@@ -133,6 +136,31 @@ SPECS = {
             "Confirmation link validity (hours)",
             "How long the link of a double opt-in confirmation mail works.",
             maximum=24 * 90,
+        ),
+        SettingSpec(
+            "anonymous_per_client_per_minute",
+            10,
+            "Storefront requests per visitor per minute",
+            "How many subscriptions, messages, survey answers and replies one visitor (one IP address, "
+            "an IPv6 /64) may send per minute without signing in; more are refused with rate_limited. "
+            "Behind a proxy or a server-rendered storefront, set the client IP header below.",
+            maximum=10_000,
+        ),
+        SettingSpec(
+            "anonymous_per_address_per_hour",
+            5,
+            "Storefront requests per email address per hour",
+            "How many subscriptions (across all channels) and guest messages one email address may be the "
+            "subject of per hour, whoever sends them; more are refused with rate_limited.",
+            maximum=10_000,
+        ),
+        SettingSpec(
+            "trusted_proxies",
+            1,
+            "Trusted proxies",
+            "With a client IP header set: how many proxies of yours append to it (the visitor's address is "
+            "that many entries from the right).",
+            maximum=10,
         ),
         SettingSpec(
             "send_rate_per_minute",
@@ -353,6 +381,11 @@ TEXT_SPECS = {
             "Hosts that tracked links in mails may lead to, space-separated, besides the public URL's and the "
             "storefront URL patterns' hosts.", kind="hosts"),
         TextSettingSpec(
+            "client_ip_header", "Client IP header",
+            "The header your proxy or load balancer writes the visitor's address to, e.g. X-Forwarded-For. "
+            "Empty: the connection's address (REMOTE_ADDR). Only set it when every request passes that proxy: "
+            "a visitor can write the header themselves.", kind="header_name", max_length=64),
+        TextSettingSpec(
             "shop_time_zone", "Shop time zone",
             "An IANA time zone such as Europe/Warsaw: automations' quiet hours are in it. Empty: UTC.",
             kind="time_zone"),
@@ -390,6 +423,9 @@ def get_text_setting(name: str, *, use_database: bool = True) -> str:
     return ""
 
 
+HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
+
+
 def validate_text(name: str, value) -> str:
     """Check one text setting; raise ValueError with a readable message. Returns the value to store."""
     import zoneinfo
@@ -410,6 +446,8 @@ def validate_text(name: str, value) -> str:
         raise ValueError(f"{spec.label} is longer than {spec.max_length} characters.")
     if not text:
         return text
+    if has_control_characters(text):  # names and addresses become mail headers: a CR/LF would split one
+        raise ValueError(f"{spec.label} may not hold line breaks or other control characters.")
     try:
         if spec.kind == "email":
             EmailValidator()(text)
@@ -424,6 +462,9 @@ def validate_text(name: str, value) -> str:
                 check_url(f"https://{host}/")
                 if urlsplit(f"https://{host}/").hostname != host.lower():
                     raise ValueError(host)
+        elif spec.kind == "header_name":
+            if not HEADER_NAME.fullmatch(text):
+                raise ValueError(text)
         elif spec.kind == "time_zone":
             zoneinfo.ZoneInfo(text)
         elif spec.kind == "origins":

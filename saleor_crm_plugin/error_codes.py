@@ -52,6 +52,7 @@ class CampaignErrorCode(str, Enum):
     TOKEN_EXPIRED = "token_expired"
     TEMPLATE_SYNTAX = "template_syntax"
     UNKNOWN_HELPER = "unknown_helper"
+    TEMPLATE_TOO_COSTLY = "template_too_costly"
     INVALID_MJML = "invalid_mjml"
     INVALID_STATE = "invalid_state"
     INVALID_SEGMENT = "invalid_segment"
@@ -79,3 +80,9 @@ class SupportErrorCode(str, Enum):
     TOKEN_EXPIRED = "token_expired"
     NOT_CONFIGURED = "not_configured"
     SEND_FAILED = "send_failed"
+
+
+class LimitErrorCode(str, Enum):
+    """Why a storefront request was refused before it did anything."""
+
+    RATE_LIMITED = "rate_limited"  # too many requests from this visitor or about this address

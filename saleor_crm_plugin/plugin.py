@@ -32,24 +32,22 @@ DASHBOARD_SETTINGS = [
 DASHBOARD_TEXT_SETTINGS = list(TEXT_SPECS)
 
 
-def _issued_app_token(token: str) -> str | None:
-    """The global id of the Saleor app this token was issued to (Saleor keeps only a hash of it), or None."""
+def _issued_app_token(token: str):
+    """The Saleor app this token was issued to (``registration.SaleorApp``: global id and the identifier from its
+    manifest), from Saleor's own app-token table (Saleor keeps only a hash of each token); None when unknown."""
     import graphene
     from django.contrib.auth.hashers import check_password
     from saleor.app.models import AppToken
 
-    for candidate in AppToken.objects.filter(token_last_4=token[-4:]):
+    from .dashboard.registration import SaleorApp
+
+    for candidate in AppToken.objects.select_related("app").filter(token_last_4=token[-4:]):
         if check_password(token, candidate.auth_token):
-            return graphene.Node.to_global_id("App", candidate.app_id)
+            app = candidate.app
+            if getattr(app, "removed_at", None) is not None:  # marked for removal: its tokens are on their way out
+                return None
+            return SaleorApp(id=graphene.Node.to_global_id("App", app.pk), identifier=app.identifier)
     return None
-
-
-def _saleor_api_url() -> str:
-    """This Saleor's API URL as Saleor names it in the headers it sends apps (``Saleor-Api-Url``)."""
-    from django.urls import reverse
-    from saleor.core.utils import build_absolute_uri
-
-    return build_absolute_uri(reverse("api"))
 
 
 def _validate(name: str, value):
@@ -245,6 +243,6 @@ class CRMPlugin(BasePlugin):
         from .support.pages import route as support_link_page
 
         with allow_writer():  # an unsubscribe, a confirmation, a survey answer or the app's registration writes
-            page = (dashboard_route(request, path, _issued_app_token, _saleor_api_url)
+            page = (dashboard_route(request, path, _issued_app_token)
                     or mail_link_page(request, path) or support_link_page(request, path))
         return page if page is not None else HttpResponseNotFound("Unknown CRM endpoint")

@@ -55,7 +55,8 @@ BACKFILL_TASK = "saleor_crm_plugin.tasks.backfill_shop"
 CAMPAIGN_SEND_TASK = "saleor_crm_plugin.tasks.send_campaign"  # args: campaign id
 CAMPAIGN_DISPATCH_TASK = "saleor_crm_plugin.tasks.dispatch_campaigns"
 AUTOMATION_TASK = "saleor_crm_plugin.tasks.run_automations"
-CONFIRMATION_TASK = "saleor_crm_plugin.tasks.send_consent_confirmation"  # args: consent record id
+CONFIRMATION_TASK = "saleor_crm_plugin.tasks.send_consent_confirmation"  # args: request id, pending?
+FORGET_TASK = "saleor_crm_plugin.tasks.forget_expired"
 
 # Every beat entry of ours is named ``crm-…`` and runs a task of this package;
 # a database row matching both that is not a current entry is stale.
@@ -105,6 +106,7 @@ def periodic_entries() -> dict[str, dict]:
                                     "schedule": float(get_setting("campaign_dispatch_seconds", use_database=False))},
         "crm-automations": {"task": AUTOMATION_TASK,
                             "schedule": float(get_setting("automation_scan_seconds", use_database=False))},
+        "crm-forget-expired": {"task": FORGET_TASK, "schedule": 3600.0},
         "crm-nightly-training": {"task": TRAIN_TASK, "schedule": crontab(hour=hour, minute=17)},
         "crm-nightly-analytics": {"task": ANALYTICS_TASK, "schedule": crontab(hour=hour, minute=2)},
         "crm-nightly-propensity": {"task": PROPENSITY_TASK, "schedule": crontab(hour=hour, minute=32)},

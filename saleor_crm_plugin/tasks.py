@@ -5,6 +5,7 @@ import logging
 from celery import shared_task
 
 from .campaigns import confirmation, sending
+from .campaigns.consent import forget_expired_requests
 from .campaigns.automations import running
 from .config import get_setting
 from .events.backfill import is_complete, run_backfill_once
@@ -16,8 +17,9 @@ from .profiles.checkouts import detect_abandoned_checkouts as detect
 from .recommendations.training import TrainingError, train_models
 from .schedule import (
     ABANDONED_TASK, ANALYTICS_TASK, AUTOMATION_TASK, BACKFILL_TASK, CAMPAIGN_DISPATCH_TASK, CAMPAIGN_SEND_TASK,
-    CONFIRMATION_TASK, FOLD_TASK, PROPENSITY_TASK, SWEEP_TASK, TRAIN_TASK,
+    CONFIRMATION_TASK, FOLD_TASK, FORGET_TASK, PROPENSITY_TASK, SWEEP_TASK, TRAIN_TASK,
 )
+from .rate_limits import forget_old_windows
 from .segments.membership import refresh_all
 
 try:  # Saleor's tasks may only write inside allow_writer() (its writer/replica rule)
@@ -134,7 +136,20 @@ def run_automations():
 
 
 @shared_task(name=CONFIRMATION_TASK, ignore_result=True)
-def send_consent_confirmation(record_id):
-    """Send the double opt-in confirmation mail of one subscription request (at most once)."""
+def send_consent_confirmation(record_id, pending=False):
+    """Send the double opt-in confirmation mail of one subscription request (at most once): a signed-in
+    customer's consent record, or (``pending``) a visitor's pending subscription."""
     with allow_writer():
+        if pending:
+            return confirmation.send_pending_confirmation(int(record_id))
         return confirmation.send_confirmation(int(record_id))
+
+
+@shared_task(name=FORGET_TASK, ignore_result=True)
+def forget_expired():
+    """Delete pending subscriptions whose link expired and rate-limit windows long past (hourly)."""
+    with allow_writer():
+        requests, windows = forget_expired_requests(), forget_old_windows()
+    if requests or windows:
+        logger.info("CRM forgot %d expired subscription requests and %d old rate-limit windows", requests, windows)
+    return requests, windows

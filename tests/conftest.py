@@ -17,8 +17,27 @@ def _no_on_commit_enqueue(settings):
     settings.SALEOR_CRM_AUTO_TRAIN = False
     # Saved settings are cached for a few seconds per process: never across tests.
     from saleor_crm_plugin.config import forget_stored
+    from saleor_crm_plugin.models.app import forget_registered_apps
+    from saleor_crm_plugin.shop import forget_channels
 
     forget_stored()
+    forget_channels(stored=True)  # each test's database starts without the channels an earlier one stored
+    # So is the registered app's id (extension tokens are checked against it).
+    forget_registered_apps()
+
+
+@pytest.fixture
+def shop_channels(db):
+    """The shop sells in default-channel, web and outlet (as if orders there had been folded); call it to add more."""
+    from saleor_crm_plugin.models import ShopChannel
+    from saleor_crm_plugin.shop import forget_channels
+
+    def add(*slugs):
+        ShopChannel.objects.bulk_create([ShopChannel(slug=slug) for slug in slugs], ignore_conflicts=True)
+        forget_channels()
+
+    add("default-channel", "web", "outlet")
+    return add
 
 
 class EventFactory:

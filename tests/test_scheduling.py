@@ -20,9 +20,8 @@ from tests.durability_orders import build_event, planned_orders
 pytestmark = [pytest.mark.durability, pytest.mark.django_db(transaction=True)]
 
 SWEEP_INTERVAL = 3
-CRM_ENTRIES = ["crm-abandoned-checkouts", "crm-automations", "crm-campaign-dispatcher", "crm-nightly-analytics",
-               "crm-nightly-propensity",
-               "crm-nightly-training", "crm-outbox-sweeper"]
+CRM_ENTRIES = ["crm-abandoned-checkouts", "crm-automations", "crm-campaign-dispatcher", "crm-forget-expired",
+               "crm-nightly-analytics", "crm-nightly-propensity", "crm-nightly-training", "crm-outbox-sweeper"]
 FIRST_SWEEP_SENT = r"Sending due task crm-outbox-sweeper \(saleor_crm_plugin\.tasks\.sweep_outbox\)"
 
 

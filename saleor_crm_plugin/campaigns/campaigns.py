@@ -23,7 +23,7 @@ from ..error_codes import CampaignErrorCode
 from ..errors import CRMError
 from ..models import Campaign, CampaignState, CustomerPropensity, Delivery, DeliveryState, EmailTemplate, Segment
 from ..schedule import CAMPAIGN_DISPATCH_TASK, CAMPAIGN_SEND_TASK, send_task
-from ..text import is_storable_text
+from ..text import has_control_characters, is_storable_text
 from .consent import validate_channel, validate_email
 from .templates import compile_template
 
@@ -247,6 +247,8 @@ def _text(value, field: str, limit: int | None, *, required: bool = False) -> st
         raise CRMError(Code.INVALID, "This text cannot be stored (NUL characters or lone surrogates).", field)
     if field in ("name", "fromName", "subject"):
         value = value.strip()
+    if field == "fromName" and has_control_characters(value):  # it becomes the From header
+        raise CRMError(Code.INVALID, "The sender name may not hold line breaks or other control characters.", field)
     if required and not value.strip():
         raise CRMError(Code.REQUIRED, f"{field} is required.", field)
     if limit is not None and len(value) > limit:

@@ -1,9 +1,10 @@
 """The double opt-in confirmation mail: one per subscription request, never two.
 
-The request's ``ConsentRecord`` is claimed before the provider is called
-(``detail.confirmation_mail`` set in the same statement that checks it was
-unset), so a duplicated or retried task sends nothing a second time; the
-mail's ``Message-ID`` is derived from the record.
+A signed-in customer's request is a ``ConsentRecord``; a visitor's is a
+``PendingSubscription``. Either is claimed before the provider is called (the
+mark set in the same statement that checks it was unset), so a duplicated or
+retried task sends nothing a second time; the mail's ``Message-ID`` is
+derived from the request.
 """
 
 import logging
@@ -13,8 +14,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from ..config import get_setting, get_text_setting
-from ..models import ConsentRecord, ConsentState, CustomerProfile
-from .consent import confirmation_token
+from ..models import ConsentRecord, ConsentState, CustomerProfile, PendingSubscription
+from .consent import CONFIRMATION_RESEND_AFTER, confirmation_token, pending_confirmation_token
 from .mail import RenderedMail, build_message, message_id, plugin_url, sender
 from .providers import open_connection
 from .suppression import suppressed
@@ -51,16 +52,39 @@ def send_confirmation(record_id: int) -> str:
             "WHERE id = %s AND NOT (detail ? 'confirmation_mail')", [timezone.now().isoformat(), record_id])
         if cursor.rowcount == 0:
             return "already sent"
+    _send(profile.email, confirmation_token(record), message_id("confirm", record.pk), {"consent_request": record.pk})
+    return "sent"
+
+
+def send_pending_confirmation(pending_id: int) -> str:
+    """Send the confirmation mail of a visitor's pending subscription; returns what happened."""
+    pending = PendingSubscription.objects.filter(pk=pending_id, confirmed_at__isnull=True).first()
+    now = timezone.now()
+    if pending is None or pending.expires_at < now:
+        return "no pending request"
+    if suppressed([pending.email]):
+        return "suppressed"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE crm_pending_subscription SET confirmation_sent_at = %s WHERE id = %s "
+            "AND (confirmation_sent_at IS NULL OR confirmation_sent_at <= %s)",
+            [now, pending_id, now - CONFIRMATION_RESEND_AFTER])
+        if cursor.rowcount == 0:
+            return "already sent"
+    _send(pending.email, pending_confirmation_token(pending),
+          message_id("confirm-request", f"{pending.pk}-{int(now.timestamp())}"), {"subscription_request": pending.pk})
+    return "sent"
+
+
+def _send(address: str, token: str, mail_id: str, metadata: dict) -> None:
     shop = get_text_setting("shop_name") or get_text_setting("from_name") or "our shop"
-    url = plugin_url(f"confirm/{confirmation_token(record)}")
+    url = plugin_url(f"confirm/{token}")
     hours = get_setting("confirmation_link_hours")
     mail = RenderedMail(subject=f"Confirm your subscription to {shop}",
                         html=format_html(HTML, shop=shop, url=url, hours=hours),
                         text=TEXT.format(shop=shop, url=url, hours=hours))
-    message = build_message(mail, to=profile.email, from_header=sender(),
-                            message_id=message_id("confirm", record.pk), metadata={"consent_request": record.pk},
+    message = build_message(mail, to=address, from_header=sender(), message_id=mail_id, metadata=metadata,
                             tags=["crm-confirmation"])
     # Failures propagate: the claim stays, so it is never sent twice; the shopper can ask again
     # (a new request after CONFIRMATION_RESEND_AFTER sends a new mail).
     open_connection().send_messages([message])
-    return "sent"

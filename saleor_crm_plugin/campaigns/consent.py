@@ -6,9 +6,13 @@ pending a double opt-in; no row means never asked — and every change is
 also appended to ``ConsentRecord`` with its source, time and proof, so the
 shop can show when and how a person agreed.
 
-A person who subscribes before any order gets a profile, found or created by
-the resolver the fold uses, under the fold lock, so a guest's history joins
-their account later and an erased customer's tombstone is honoured.
+A signed-in customer who subscribes before any order gets a profile, found
+or created by the resolver the fold uses, under the fold lock, so a guest's
+history joins their account later and an erased customer's tombstone is
+honoured. A visitor who only types an address gets nothing stored but a
+``PendingSubscription`` (with double opt-in on): the profile and the consent
+are made when the confirmation link is opened, and the row expires with the
+link.
 """
 
 from datetime import datetime, timedelta
@@ -20,11 +24,14 @@ from ..config import get_setting
 from ..db import take_fold_lock
 from ..error_codes import CampaignErrorCode
 from ..errors import CRMError
-from ..models import ChannelConsent, ConsentRecord, ConsentSource, ConsentState, CustomerProfile
+from ..models import (
+    ChannelConsent, ConsentRecord, ConsentSource, ConsentState, CustomerProfile, ErasedIdentity, PendingSubscription,
+)
 from ..normalized.fields import CHANNEL_RE
 from ..normalized.schema import EMAIL_RE, Customer, normalize_email
 from ..profiles.identity import resolve_customer
 from ..profiles.metrics import mark_dirty
+from ..profiles.privacy import identity_hash
 from ..schedule import CONFIRMATION_TASK, send_task
 from . import tokens
 
@@ -95,6 +102,55 @@ def subscribe(channel: str, *, email: str, user_id: int | None = None, detail: d
     return consent
 
 
+def request_subscription(channel: str, *, email: str, detail: dict | None = None) -> ConsentState:
+    """A visitor's storefront subscription by address: what it leads to (pending or subscribed).
+
+    With double opt-in on, nothing but a ``PendingSubscription`` is stored and
+    one confirmation mail is sent (none again within
+    ``CONFIRMATION_RESEND_AFTER``, none to an erased customer or an address
+    already subscribed in the channel). With it off, the merchant chose to
+    subscribe addresses as typed: the customer is subscribed at once.
+    """
+    channel = validate_channel(channel)
+    email = validate_email(email)
+    if not get_setting("double_opt_in"):
+        try:
+            subscribe(channel, email=email, detail=detail)
+        except CRMError as error:
+            if error.code_value != CampaignErrorCode.NOT_FOUND.value:  # an erased customer: nothing, silently
+                raise
+        return ConsentState.SUBSCRIBED
+    if ErasedIdentity.objects.filter(identity_hash=identity_hash("email", email)).exists() or \
+            ChannelConsent.objects.filter(profile__email=email, profile__erased_at__isnull=True, channel=channel,
+                                          state=ConsentState.SUBSCRIBED).exists():
+        return ConsentState.PENDING  # nothing to ask: the answer must not tell which
+    now = timezone.now()
+    expires = now + timedelta(hours=get_setting("confirmation_link_hours"))
+    with transaction.atomic(), connection.cursor() as cursor:
+        # One row per (address, channel): a request again renews it; its mail goes again only once the
+        # last one is CONFIRMATION_RESEND_AFTER old (the claim in send_pending_confirmation).
+        cursor.execute(
+            "INSERT INTO crm_pending_subscription (email, channel, requested_at, expires_at) VALUES (%s, %s, %s, %s) "
+            "ON CONFLICT (email, channel) DO UPDATE SET requested_at = EXCLUDED.requested_at, "
+            "expires_at = EXCLUDED.expires_at, confirmed_at = NULL "
+            "RETURNING id, confirmation_sent_at", [email, channel, now, expires])
+        pending_id, sent_at = cursor.fetchone()
+        if sent_at is None or sent_at <= now - CONFIRMATION_RESEND_AFTER:
+            transaction.on_commit(lambda: send_task(CONFIRMATION_TASK, "double opt-in", args=(pending_id, True)))
+    return ConsentState.PENDING
+
+
+def pending_confirmation_token(pending: PendingSubscription) -> str:
+    """The signed token of the confirmation link for a visitor's pending subscription."""
+    return tokens.make_token(tokens.CONFIRM, {"s": pending.pk, "c": pending.channel})
+
+
+def forget_expired_requests(now: datetime | None = None) -> int:
+    """Delete pending subscriptions whose link expired (they name a person who never confirmed)."""
+    deleted, _ = PendingSubscription.objects.filter(expires_at__lt=now or timezone.now()).delete()
+    return deleted
+
+
 def confirmation_token(record: ConsentRecord) -> str:
     """The signed token of the confirmation link for a pending subscription request."""
     return tokens.make_token(tokens.CONFIRM, {"r": record.pk, "p": record.profile_id, "c": record.channel})
@@ -107,6 +163,8 @@ def confirm(token) -> ChannelConsent:
     person unsubscribed meanwhile) is refused.
     """
     payload = tokens.read_token(tokens.CONFIRM, token, max_age_seconds=get_setting("confirmation_link_hours") * 3600)
+    if "s" in payload:
+        return _confirm_pending(payload.get("s"), payload.get("c"))
     record_id, profile_id, channel = payload.get("r"), payload.get("p"), payload.get("c")
     if not all(isinstance(v, int) for v in (record_id, profile_id)) or not isinstance(channel, str):
         raise CRMError(CampaignErrorCode.INVALID_TOKEN, "This link is not valid.", "token")
@@ -122,6 +180,34 @@ def confirm(token) -> ChannelConsent:
             raise CRMError(CampaignErrorCode.INVALID_TOKEN, "This link was replaced by a newer request.", "token")
         return _change(profile_id, channel, ConsentState.SUBSCRIBED, ConsentSource.CONFIRMATION_LINK,
                        {"request": record_id, "requested_at": latest.at.isoformat()}, timezone.now())
+
+
+def _confirm_pending(pending_id, channel) -> ChannelConsent:
+    """A visitor's confirmation: the customer is found or created now, with the request and its confirmation
+    on record. A second click is harmless; an expired or erased request is refused."""
+    if not isinstance(pending_id, int) or not isinstance(channel, str):
+        raise CRMError(CampaignErrorCode.INVALID_TOKEN, "This link is not valid.", "token")
+    now = timezone.now()
+    with transaction.atomic():
+        take_fold_lock()
+        pending = PendingSubscription.objects.select_for_update().filter(pk=pending_id, channel=channel).first()
+        if pending is None:
+            raise CRMError(CampaignErrorCode.INVALID_TOKEN, "This link is not valid any more.", "token")
+        if pending.expires_at < now:
+            raise CRMError(CampaignErrorCode.TOKEN_EXPIRED, "This link has expired.", "token")
+        try:
+            profile = _profile(email=pending.email, create=True)
+        except CRMError:  # the customer was erased meanwhile
+            raise CRMError(CampaignErrorCode.INVALID_TOKEN, "This link is not valid any more.", "token") from None
+        current = ChannelConsent.objects.filter(profile_id=profile.pk, channel=channel).first()
+        if pending.confirmed_at is not None and current is not None:
+            return current
+        _change(profile.pk, channel, ConsentState.PENDING, ConsentSource.STOREFRONT, {"signed_in": False},
+                pending.requested_at, always_record=True)
+        consent = _change(profile.pk, channel, ConsentState.SUBSCRIBED, ConsentSource.CONFIRMATION_LINK,
+                          {"requested_at": pending.requested_at.isoformat()}, now)
+        PendingSubscription.objects.filter(pk=pending.pk).update(confirmed_at=now)
+        return consent
 
 
 def unsubscribe_by_token(token, source: ConsentSource = ConsentSource.ONE_CLICK) -> ChannelConsent | None:

@@ -1,41 +1,50 @@
-"""Handlebars for mail templates: our helpers, the checks that refuse a bad source with its line, compiling.
+"""Handlebars for mail templates: our helpers, and the checks that refuse a bad source with its line.
 
-pybars3 (the Handlebars Saleor's own mails use) accepts some broken sources
-silently (an unclosed ``{{#each}}`` drops the rest of the template) and names
-the wrong line in its syntax errors, so ``check_handlebars`` walks the parse
-tree itself: a syntax error, an unknown helper, a partial or a block helper
-without its value is refused with ``CRMError`` and the line it is on.
-``compile_source`` turns a checked source into a render function, with or
-without HTML escaping (subjects and text parts are not HTML).
+A template is merchant text, and stays data: dotpromptz-handlebars (a pure
+Python Handlebars parser and interpreter, Apache-2.0) parses it into a tree of
+nodes, and ``handlebars_render`` walks that tree for each recipient. Nothing
+is turned into Python code, ``exec``'d or ``eval``'d, and a path only reads
+keys of dicts and items of lists (never an attribute), so no text in a
+template can reach the interpreter.
+
+``check_handlebars`` refuses, with ``CRMError`` and the line: a syntax
+error, an unknown helper, ``if``/``unless``/``each``/``with`` without their
+one value, partials of every form (``{{> x}}``, ``{{#> x}}``,
+``{{#*inline}}``, dynamic ones; an inline partial calling itself would
+recurse exponentially) and decorators, blocks nested more than
+``MAX_NESTING`` deep and loops more than ``MAX_LOOP_NESTING`` deep. The
+library's parse errors say what but not where: ``handlebars_syntax`` finds
+the line.
 """
 
 import re
-import threading
 from datetime import date, datetime
 from functools import lru_cache
 
-import pybars
 from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_currency
 from django.conf import settings as django_settings
 from django.utils import timezone
-from pybars._compiler import prepare
+from dotpromptz_handlebars import Block, ElseNode, InlinePartial, Mustache, Partial, PartialBlock, Text
+# A tag's grammar (name, arguments, hash, block parameters), as the library's parser reads it.
+from dotpromptz_handlebars._render import _call
 
 from ..error_codes import CampaignErrorCode
 from ..errors import CRMError
 from ..money import round_money
+from .handlebars_syntax import PARSE_ERRORS, Refused, line_of, opens, parse_tree, scan_tags
 
-BUILTIN_HELPERS = frozenset({"if", "unless", "each", "with", "lookup", "log"})
-NEEDS_ARGUMENT = frozenset({"if", "unless", "each", "with"})
+__all__ = ["ALLOWED_HELPERS", "BLOCK_BUILTINS", "HELPERS", "check_handlebars", "format_money", "is_valid", "line_of"]
+
+BLOCK_BUILTINS = frozenset({"if", "unless", "each", "with"})
+_ELSE_CHAIN = re.compile(r"else\s+(?:if|unless)\s+\S")
+_ELSE_WORDS = re.compile(r"else\s+\S")
+BLOCK_PARAMS_ALLOWED = frozenset({"each", "with"})
 DATE_FORMAT = "d MMMM y"  # "5 March 2026"; month names in the shop's language
-_TILDE = re.compile(r"(?<=\{\{)~|~(?=\}\})")
-_OPEN = re.compile(r"\{\{[#^]\s*([^\s{}~]+)[^{}]*\}\}")
-_ELSE = re.compile(r"\{\{\s*(?:else|\^)\s*\}\}")
-_CLOSE = re.compile(r"\{\{/\s*([^\s{}~]+)\s*\}\}")
-# pybars keeps its code builder on the class: compile under one lock.
-_COMPILE_LOCK = threading.Lock()
-_COMPILER = pybars.Compiler()
+MAX_NESTING = 24  # blocks inside blocks (a link of an {{else if}} chain is one more)
+MAX_LOOP_NESTING = 3  # loops inside loops: 4 recommendations x 3 deep is 64 rounds; 10 items x 8 deep would be 10^8
+MAX_SUBEXPRESSION_DEPTH = 8
 
 
 @lru_cache(maxsize=1)
@@ -46,184 +55,255 @@ def _locale() -> Locale:
         return Locale.parse("en")
 
 
-def _default(this, value=None, fallback=""):
-    return fallback if value is None or value == "" else value
+# --- helpers: fn(args, options), as dotpromptz-handlebars calls them; they never raise on odd data -------------
 
-
-def format_money(amount, currency: str) -> str:
+def format_money(amount, currency) -> str:
     """``amount`` in ``currency`` as the shop's language writes it ("$12.50", "12,50 €"); "" for no amount."""
     if amount is None or amount == "":
         return ""
     code = str(currency or "").upper()
     try:
         return format_currency(round_money(amount, code), code, locale=_locale())
-    except (ValueError, ArithmeticError):  # an unknown currency code: show the amount as it is
+    except (ValueError, ArithmeticError, TypeError):  # an unknown currency code: show the amount as it is
         return f"{amount} {code}".strip()
 
 
-def _money(this, amount=None, currency=""):
-    return format_money(amount, currency)
+def _default(args, options=None):
+    value = args[0] if args else None
+    fallback = args[1] if len(args) > 1 else ""
+    return fallback if value is None or value == "" else value
 
 
-def _date(this, value=None, pattern=DATE_FORMAT):
+def _money(args, options=None):
+    return format_money(args[0] if args else None, args[1] if len(args) > 1 else "")
+
+
+def _date(args, options=None):
+    value = args[0] if args else None
+    pattern = args[1] if len(args) > 1 else DATE_FORMAT
     if isinstance(value, str) and value:
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
             return value
-    if isinstance(value, datetime):
-        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
-    if not isinstance(value, date):
-        return ""
     try:
-        return format_date(value, pattern or DATE_FORMAT, locale=_locale())
-    except (ValueError, AttributeError):  # a bad pattern given by the template
-        return format_date(value, DATE_FORMAT, locale=_locale())
+        if isinstance(value, datetime):
+            value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+        if not isinstance(value, date):
+            return ""
+        try:
+            return format_date(value, pattern if isinstance(pattern, str) and pattern else DATE_FORMAT,
+                               locale=_locale())
+        except (ValueError, AttributeError, TypeError, KeyError, IndexError):  # a bad pattern given by the template
+            return format_date(value, DATE_FORMAT, locale=_locale())
+    except (OverflowError, ValueError):  # a date at the edge of the calendar once moved to the shop's time zone
+        return ""
 
 
-HELPERS = {"default": _default, "money": _money, "date": _date}
-ALLOWED_HELPERS = BUILTIN_HELPERS | frozenset(HELPERS)
-
-
-# --- checks ----------------------------------------------------------------------------------------
-
-def line_of(source: str, position: int) -> int:
-    return source.count("\n", 0, position) + 1
-
-
-def parse(source: str):
-    """pybars' parse tree and where its parser stopped (``< len(source)``: a syntax error there).
-
-    pybars itself only looks at the furthest position its parser tried, so an
-    unclosed block passes its compiler and is silently cut off: the position
-    of the input stream after the parse is what tells.
-    """
-    with _COMPILE_LOCK:
-        parser = _COMPILER._handlebars(source)
-        tree, _ = parser.apply("template")
-    return tree, parser.input.position
-
-
-def _syntax_error(source: str, stop: int) -> tuple[int, str]:
-    """The line and reason of a syntax error (pybars reports the block around it, at the wrong line)."""
-    stack, position, first_stop = [], 0, stop
-    while True:
-        if position:
-            stop = position + parse(source[position:])[1]
-        if stop >= len(source):
-            if stack:
-                name, at = stack[-1]
-                return line_of(source, at), f"{{{{#{name}}}}} is never closed with {{{{/{name}}}}}."
-            stop = first_stop  # the blocks balance: the expression where pybars stopped is unreadable
-            break
-        if match := _OPEN.match(source, stop):
-            stack.append((match.group(1), stop))
-        elif (match := _ELSE.match(source, stop)) and stack:
-            pass
-        elif match := _CLOSE.match(source, stop):
-            if not stack:
-                return line_of(source, stop), f"{{{{/{match.group(1)}}}}} closes no block."
-            name, at = stack.pop()
-            if match.group(1) != name:
-                return line_of(source, stop), (f"{{{{/{match.group(1)}}}}} does not close "
-                                             f"{{{{#{name}}}}} (line {line_of(source, at)}).")
-        else:
-            break
-        position = match.end()
-    near = source[stop:stop + 40].split("\n")[0]
-    return line_of(source, stop), f"Cannot read the expression {near!r}."
-
-
-def _helper_line(source: str, name: str) -> int:
-    pattern = re.compile(r"(?:\{\{[{&#^]?|\()\s*" + re.escape(name) + r"\s+[^\s}~)]")
-    match = pattern.search(source)
-    return line_of(source, match.start()) if match else 1
-
-
-def _path_name(path) -> str | None:
-    """The name of a one-segment path (what Handlebars looks up as a helper)."""
-    if isinstance(path, tuple) and path[0] == "path" and len(path[1]) == 1:
-        return path[1][0]
+def _lookup(args, options=None):
+    """Handlebars' ``lookup``: an item of a dict or a list, never an attribute."""
+    collection, key = (list(args) + [None, None])[:2]
+    if not collection and collection != 0:
+        return collection
+    if isinstance(collection, dict):
+        try:
+            return collection.get(key)
+        except TypeError:  # an unhashable key
+            return None
+    if isinstance(collection, list):
+        try:
+            index = int(key)
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if 0 <= index < len(collection):
+            return collection[index]
     return None
 
 
-def _misused(nodes) -> list[tuple[str, str]]:
-    """``(kind, name)`` of unknown helpers, partials and argument-less ``if``/``each`` in a parse tree."""
-    found = []
-
-    def arguments(args):
-        for arg in args:
-            if isinstance(arg, tuple) and arg[0] == "subexpr":
-                if _path_name(arg[1]) not in ALLOWED_HELPERS:
-                    found.append(("helper", _path_name(arg[1]) or str(arg[1])))
-                arguments(arg[2])
-            elif isinstance(arg, tuple) and arg[0] == "kwparam":
-                arguments([arg[2]])
-
-    def walk(items):
-        for node in items:
-            if not isinstance(node, tuple):
-                continue
-            kind = node[0]
-            if kind in ("expand", "escapedexpand"):
-                name = _path_name(node[1])
-                if node[2] and name is not None and name not in ALLOWED_HELPERS:
-                    found.append(("helper", name))
-                arguments(node[2])
-            elif kind in ("block", "invertedblock", "rawblock"):
-                symbol, args = node[1], node[2]
-                if args and symbol not in ALLOWED_HELPERS:
-                    found.append(("helper", symbol))
-                elif not args and symbol in NEEDS_ARGUMENT:
-                    found.append(("argument", symbol))
-                arguments(args)
-                if kind != "rawblock":
-                    walk(node[3][1:] if node[3] else [])
-                    walk(node[4][1:] if node[4] else [])
-            elif kind == "partial":
-                found.append(("partial", ""))
-
-    walk(nodes[1:])
-    return found
+def _log(args, options=None):
+    """``{{log …}}`` is accepted and prints nothing (the library's own prints to the worker's stdout)."""
+    return ""
 
 
-def check_handlebars(source: str, field: str) -> None:
-    """Refuse a Handlebars syntax error, an unknown helper or a partial, with its line."""
-    plain = _TILDE.sub("", source)  # pybars strips "~" before parsing; removing it keeps the lines
-    tree, stop = parse(plain)
-    if stop < len(plain):
-        line, reason = _syntax_error(plain, stop)
-        raise CRMError(CampaignErrorCode.TEMPLATE_SYNTAX, f"Line {line}: {reason}", field)
-    for kind, name in _misused(tree):
-        if kind == "helper":
-            line = _helper_line(plain, name)
-            raise CRMError(CampaignErrorCode.UNKNOWN_HELPER,
-                           f"Line {line}: unknown helper {name!r} (allowed: {', '.join(sorted(ALLOWED_HELPERS))}).",
-                           field)
-        if kind == "argument":
-            match = re.search(r"\{\{#\s*" + name + r"\s*\}\}", plain)
-            line = line_of(plain, match.start()) if match else 1
-            raise CRMError(CampaignErrorCode.TEMPLATE_SYNTAX, f"Line {line}: {{{{#{name}}}}} needs a value.", field)
-        match = re.search(r"\{\{>", plain)
-        raise CRMError(CampaignErrorCode.TEMPLATE_SYNTAX,
-                       f"Line {line_of(plain, match.start()) if match else 1}: partials are not supported.", field)
+HELPERS = {"default": _default, "money": _money, "date": _date, "lookup": _lookup, "log": _log}
+ALLOWED_HELPERS = BLOCK_BUILTINS | frozenset(HELPERS)
 
 
+# --- what the tree may hold ---------------------------------------------------------------------------------
 
-def _prepare_unescaped(value, should_escape):
-    return prepare(value, False)
+class _Refusal(Exception):
+    def __init__(self, code, reason: str, where):
+        super().__init__(reason)
+        self.code, self.reason, self.where = code, reason, where
 
 
-def compile_source(source: str, *, escape: bool):
-    """A pybars render function; ``escape=False`` renders ``{{x}}`` like ``{{{x}}}`` (for non-HTML parts)."""
-    # pybars drops the newline *before* a closing tag on the last line (its regex's "$" also matches
-    # before one final newline), so "{{/each}}" ending a text part would glue the items together; two
-    # final newlines make it an ordinary standalone line.
-    with _COMPILE_LOCK:
-        code = _COMPILER.precompile(source + "\n\n")
-    # Executed in our own namespace (not Compiler.compile's, which adds a module to sys.modules per template).
-    namespace = {}
-    exec(compile(code, "<crm mail template>", "exec"), namespace)  # noqa: S102 - code generated by pybars
-    if not escape:
-        namespace["prepare"] = _prepare_unescaped
-    return namespace["render"]
+def _tag_line(source: str, where) -> int | None:
+    """The line of the first tag ``where(body)`` accepts (None when none does)."""
+    for tag in scan_tags(source):
+        try:
+            if where(tag.body):
+                return line_of(source, tag.start)
+        except PARSE_ERRORS:
+            continue
+    return None
+
+
+def _else_misused():
+    """A ``where`` for an ``{{else}}`` after a plain ``{{else}}`` of the same block (only ``else if`` chains)."""
+    stack = [""]
+
+    def where(body: str) -> bool:
+        if opens(body):
+            stack.append("")
+        elif body.startswith("/") and len(stack) > 1:
+            stack.pop()
+        elif body == "else" or body.startswith("else "):
+            if stack[-1] == "plain":
+                return True
+            stack[-1] = "chain" if _ELSE_CHAIN.match(body) else "plain"
+        return False
+
+    return where
+
+
+def _names_helper(body: str, name: str) -> bool:
+    return re.search(r"(?:^[#^&]?\s*|\(\s*)[\"']?" + re.escape(name) + r"[\"']?(?=[\s)]|$)", body) is not None
+
+
+def _check_call(call: dict, kind: str, depth: int = 0) -> None:
+    name, args, hashed = call["name"], call["args"], call["hash"]
+    helper_use = (lambda body, n=name: _names_helper(body, n))
+    if kind == "block" and name in BLOCK_BUILTINS:
+        if not args:
+            raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"{{{{#{name}}}}} needs a value.",
+                           lambda body, n=name: body[:1] in "#^" and _call(body[1:])["name"] == n
+                           and not _call(body[1:])["args"])
+        if len(args) > 1:
+            raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"{{{{#{name}}}}} takes one value.",
+                           lambda body, n=name: body[:1] in "#^" and _call(body[1:])["name"] == n
+                           and len(_call(body[1:])["args"]) > 1)
+    elif kind == "block" and (call["literal"] or name in HELPERS or args or hashed):
+        if name not in HELPERS:
+            raise _Refusal(CampaignErrorCode.UNKNOWN_HELPER, f"unknown helper {name!r}", helper_use)
+    elif kind == "subexpression" and name not in HELPERS:
+        if name in BLOCK_BUILTINS:
+            raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"{{{{#{name}}}}} is a block: it cannot stand in ( ).",
+                           helper_use)
+        raise _Refusal(CampaignErrorCode.UNKNOWN_HELPER, f"unknown helper {name!r}", helper_use)
+    elif kind == "mustache" and (args or hashed) and name not in HELPERS:
+        if name in BLOCK_BUILTINS:
+            raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX,
+                           f"{{{{{name}}}}} is a block: write {{{{#{name} …}}}}…{{{{/{name}}}}}.", helper_use)
+        raise _Refusal(CampaignErrorCode.UNKNOWN_HELPER, f"unknown helper {name!r}", helper_use)
+    if call["params"] and (kind != "block" or name not in BLOCK_PARAMS_ALLOWED):
+        raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, "block parameters (as |…|) work with #each and #with only.",
+                       lambda body: " as |" in body)
+    for token in [*args, *hashed.values()]:
+        if token.startswith("(") and token.endswith(")"):
+            if depth >= MAX_SUBEXPRESSION_DEPTH:
+                raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX,
+                               f"( ) are nested more than {MAX_SUBEXPRESSION_DEPTH} deep.", lambda body: "(" * 2 in body)
+            try:
+                inner = _call(token[1:-1].strip())
+            except PARSE_ERRORS as error:
+                reason = str(error) if isinstance(error, ValueError) else "not valid"
+                raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"Cannot read {token!r} ({reason}).",
+                               lambda body, t=token: t in body) from None
+            _check_call(inner, "subexpression", depth + 1)
+
+
+def _walk(nodes: list, nesting: int = 0, loops: int = 0) -> None:
+    for node in nodes:
+        if isinstance(node, Text):
+            continue
+        if isinstance(node, (Partial, PartialBlock, InlinePartial)):
+            raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, "partials are not supported.",
+                           lambda body: body.startswith((">", "#>", "#*")))
+        if isinstance(node, Mustache):
+            _check_call(node.call, "mustache")
+        elif isinstance(node, Block):
+            _check_call(node.call, "block")
+            name = node.call["name"]
+            if nesting + 1 > MAX_NESTING:
+                raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"blocks are nested more than {MAX_NESTING} deep "
+                               "(each {{else if}} counts as one more).", _nested(MAX_NESTING + 1, loops_only=False))
+            # #each loops, and so does a section over a list ({{#recommendations}}…{{/recommendations}}).
+            loop = name == "each" or (name not in BLOCK_BUILTINS and name not in HELPERS and not node.call["args"])
+            if loop and loops + 1 > MAX_LOOP_NESTING:
+                raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX,
+                               f"at most {MAX_LOOP_NESTING} loops ({{{{#each}}}}) may be nested inside each other.",
+                               _nested(MAX_LOOP_NESTING + 1, loops_only=True))
+            _walk(node.body, nesting + 1, loops + loop)
+            _walk(node.inverse, nesting + 1, loops + loop)
+        elif isinstance(node, ElseNode):  # the parser keeps a second {{else}} of one block as a node
+            raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, "a block has one {{else}} (or a chain of {{else if …}}).",
+                           _else_misused())
+        else:
+            raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, f"unexpected {type(node).__name__}.", lambda body: False)
+
+
+def _nested(depth: int, *, loops_only: bool):
+    """A ``where`` for the first tag opening a block (or a loop) at ``depth``; tags come in order, and an
+    ``{{else if}}`` nests one more level until its block closes (as the parser builds it)."""
+    stack: list[list[int]] = []  # per open block: [levels it adds, loops it adds]
+
+    def where(body: str) -> bool:
+        if opens(body):
+            words = body[1:].split()
+            loop = bool(words) and (words[0] == "each" or (words[0] not in ALLOWED_HELPERS and len(words) == 1))
+            stack.append([1, int(loop)])
+        elif body.startswith("/") and stack:
+            stack.pop()
+            return False
+        elif _ELSE_CHAIN.match(body) and stack:
+            stack[-1][0] += 1
+        else:
+            return False
+        return sum(frame[1 if loops_only else 0] for frame in stack) >= depth
+
+    return where
+
+
+@lru_cache(maxsize=8)
+def _checked(source: str) -> tuple[list | None, tuple | None]:
+    """The node tree of an accepted source, or the refusal's (code, message): a preview, its save and the
+    render that follows check a source once."""
+    try:
+        tree = parse_tree(source, MAX_NESTING)
+    except Refused as refused:
+        return None, (CampaignErrorCode.TEMPLATE_SYNTAX, str(refused))
+    try:
+        if "else" in source:  # the parser takes {{else anything}} for {{else}}: only if and unless chain
+            _check_else_words(source)
+        _walk(tree)
+    except _Refusal as refusal:
+        reason = refusal.reason
+        if refusal.code == CampaignErrorCode.UNKNOWN_HELPER:
+            reason += f" (allowed: {', '.join(sorted(ALLOWED_HELPERS))})."
+        return None, (refusal.code, f"Line {_tag_line(source, refusal.where) or 1}: {reason}")
+    return tree, None
+
+
+def _check_else_words(source: str) -> None:
+    def where(body: str) -> bool:
+        return _ELSE_WORDS.match(body) is not None and _ELSE_CHAIN.match(body) is None
+
+    if _tag_line(source, where) is not None:
+        raise _Refusal(CampaignErrorCode.TEMPLATE_SYNTAX, "{{else …}} chains only if and unless: "
+                       "{{else if …}}, {{else unless …}}.", where)
+
+
+def check_handlebars(source: str, field: str) -> list:
+    """Refuse a syntax error, an unknown helper, a partial or too deep a nesting, with its line; the node tree.
+
+    Raises ``CRMError`` TEMPLATE_SYNTAX or UNKNOWN_HELPER, "Line N: …", with ``field``.
+    """
+    tree, refusal = _checked(source)
+    if refusal is not None:
+        raise CRMError(refusal[0], refusal[1], field)
+    return tree
+
+
+def is_valid(source: str) -> bool:
+    """Whether ``source`` passes ``check_handlebars``."""
+    return _checked(source)[1] is None

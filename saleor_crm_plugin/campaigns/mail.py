@@ -16,6 +16,7 @@ from django.core.mail import EmailMultiAlternatives
 from ..config import PLUGIN_PATH, get_text_setting
 from ..error_codes import CampaignErrorCode
 from ..errors import CRMError
+from ..text import one_line
 from . import tokens
 
 
@@ -80,8 +81,9 @@ def build_message(mail: RenderedMail, *, to: str, from_header: str, message_id: 
             from_header.rpartition("<")[2].rstrip(">"))
         all_headers["List-Unsubscribe"] = f"<{unsubscribe}>, <mailto:{mailbox}?subject=unsubscribe>"
         all_headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    # A subject is rendered from data (a customer's name, a product's): a line break there would end the header.
     message = EmailMultiAlternatives(
-        subject=mail.subject, body=mail.text, from_email=from_header, to=[to],
+        subject=one_line(mail.subject), body=mail.text, from_email=from_header, to=[to],
         reply_to=[reply_to] if reply_to else None, headers=all_headers,
     )
     message.attach_alternative(mail.html, "text/html")

@@ -32,6 +32,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from ..config import get_setting
+from ..errors import CRMError
 from ..models import Campaign, CampaignState
 from ..schedule import CAMPAIGN_SEND_TASK, send_task
 from . import audience
@@ -123,8 +124,12 @@ def start_campaign(campaign_id: int, *, enqueue: bool = True) -> bool:
         if campaign.state != CampaignState.SCHEDULED:
             return False
         t = campaign.template
-        compiled = compile_template(subject=t.subject, preheader=t.preheader, body=t.body,
-                                    body_format=t.body_format, text=t.text)
+        try:
+            compiled = compile_template(subject=t.subject, preheader=t.preheader, body=t.body,
+                                        body_format=t.body_format, text=t.text)
+        except CRMError as error:  # a template saved before today's checks, which refuse it
+            _pause_for_template(campaign_id, error)
+            return False
         added = audience.freeze_audience(campaign)
         now = timezone.now()
         Campaign.objects.filter(pk=campaign.pk).update(
@@ -153,7 +158,12 @@ def send_campaign(campaign_id: int, *, time_budget: float = TASK_TIME_BUDGET_SEC
     campaign = Campaign.objects.filter(pk=campaign_id).first()
     if campaign is None or campaign.state != CampaignState.SENDING or not campaign.compiled:
         return report
-    renderer = Renderer(CompiledTemplate.from_json(campaign.compiled))
+    try:
+        renderer = Renderer(CompiledTemplate.from_json(campaign.compiled))
+    except CRMError as error:  # compiled before today's checks, which refuse it: no mail could be rendered
+        _pause_for_template(campaign_id, error)
+        report.errors.append(f"template: {error}")
+        return report
     contexts = RecipientContexts(campaign.channel, campaign.pk)
     from_header = sender(campaign.from_name, campaign.from_email)
     batch_size = get_setting("send_batch_size")
@@ -188,6 +198,22 @@ def send_campaign(campaign_id: int, *, time_budget: float = TASK_TIME_BUDGET_SEC
     if continue_later:
         _send_later(campaign_id, "time budget used; continuing")
     return report
+
+
+def _pause_for_template(campaign_id: int, error: CRMError) -> None:
+    """Pause a campaign whose template cannot be rendered, with the reason (field and line) for staff to see.
+
+    Failing every mail instead would spend the audience on an error; a
+    paused campaign can be cancelled, or resumed once the template is fixed
+    (when it had not started yet: a started one keeps what it compiled).
+    """
+    from .campaigns import pause_campaign
+
+    logger.warning("CRM campaign %s: its template cannot be rendered (%s); paused", campaign_id, error)
+    try:
+        pause_campaign(campaign_id, reason=f"Paused by the CRM: the template cannot be rendered ({error}).")
+    except CRMError:  # paused, cancelled or finished meanwhile
+        pass
 
 
 def _claim(campaign: Campaign, limit: int) -> list[dict] | None:

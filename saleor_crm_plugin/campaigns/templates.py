@@ -1,16 +1,19 @@
 """Mail templates: Handlebars sources checked and compiled once, rendered per recipient.
 
-A template has four Handlebars sources (pybars3, the Handlebars Saleor's own
-mails use): subject, preheader, body (MJML or HTML) and an optional text
-part. ``compile_template`` checks them all (syntax errors and unknown
-helpers are refused with their line), turns MJML into responsive HTML
+A template has four Handlebars sources: subject, preheader, body (MJML or
+HTML) and an optional text part. They are merchant text and stay data: parsed
+by dotpromptz-handlebars into a node tree and rendered by walking it
+(``handlebars``, ``handlebars_render``), never turned into Python code.
+``compile_template`` checks them all (syntax errors and unknown helpers are
+refused with their line), turns MJML into responsive HTML
 (mjml-python, i.e. mrml), inlines the CSS (css-inline; ``<style>`` is kept
 for media queries), puts the preheader at the start of ``<body>`` as the
 usual hidden preview text, and derives a text template from the HTML when
 none is given. All of that happens once; what comes out
 (``CompiledTemplate``, stored on ``Campaign.compiled``) is still Handlebars,
 so a recipient costs one Handlebars render (``Renderer``). The Handlebars
-side (our helpers, the checks, compiling) is in ``handlebars``.
+side is in ``handlebars`` (our helpers, the checks) and ``handlebars_render``
+(rendering within a budget of steps, output and time).
 
 Writing templates:
 
@@ -18,8 +21,9 @@ Writing templates:
   ``{{unsubscribe_url}}``, ``{{last_order.number}}``, ``{{#each
   recommendations}}…{{/each}}`` — see ``campaigns.context``. A missing
   variable renders empty.
-* Helpers: Handlebars' ``if``, ``unless``, ``each``, ``with``, ``lookup``,
-  ``log`` and ours: ``{{default customer.first_name "there"}}``,
+* Helpers: Handlebars' ``if`` (and ``{{else if …}}``), ``unless``, ``each``
+  (``@index``, ``as |item i|``), ``with``, ``lookup``, ``log`` (prints
+  nothing) and ours: ``{{default customer.first_name "there"}}``,
   ``{{money last_order.total_amount last_order.currency}}`` (formatted for the
   shop's language), ``{{date last_order.placed_at}}`` ("5 March 2026"). Any
   other helper is refused.
@@ -41,10 +45,15 @@ Writing templates:
   ``padding``): those are refused (INVALID_MJML).
 * HTML values are escaped; the subject and the text part are not (they are
   not HTML).
+* Refused with the line: syntax errors, unknown helpers, partials
+  (``{{> x}}``, ``{{#*inline}}``) and decorators, blocks nested more than 24
+  deep or loops more than 3 deep. A render that needs too many steps, makes
+  too much text or takes too long stops with TEMPLATE_TOO_COSTLY.
 """
 
 import html as html_lib
 import re
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -52,12 +61,12 @@ import css_inline
 import html_text
 import lxml.html
 import mjml
-import pybars
 
 from ..error_codes import CampaignErrorCode
 from ..errors import CRMError
 from ..text import is_storable_text
-from .handlebars import HELPERS, check_handlebars, compile_source, line_of, parse
+from .handlebars import check_handlebars, is_valid, line_of
+from .handlebars_render import MAX_SECONDS, compile_source
 from .mail import RenderedMail
 
 MAX_LINE_LENGTH = 500  # subject and preheader
@@ -67,7 +76,7 @@ FORMATS = ("mjml", "html")
 PREHEADER_STYLE = ("display:none!important;visibility:hidden;opacity:0;color:transparent;height:0;width:0;"
                    "max-height:0;max-width:0;overflow:hidden;mso-hide:all;font-size:1px;line-height:1px")
 
-_MUSTACHE = re.compile(r"\{\{\{.*?\}\}\}|\{\{!--.*?--\}\}|\{\{.*?\}\}", re.S)
+_MUSTACHE = re.compile(r"\{\{\{\{.*?\}\}\}\}|\{\{\{.*?\}\}\}|\{\{!--.*?--\}\}|\{\{.*?\}\}", re.S)
 _PLACEHOLDER = re.compile(r"<!--hb:(\d+)-->|&lt;!--hb:(\d+)--&gt;|hbx(\d+)xhb")
 _RAW_TEXT = re.compile(r"<(mj-style|mj-title|mj-preview|style|title)\b[^>]*>.*?</\1\s*>", re.S | re.I)
 _BODY_OPEN = re.compile(r"<body\b[^>]*>", re.I)
@@ -214,7 +223,7 @@ def html_to_text(html: str) -> str:
 def _derived_text(html: str) -> str:
     """A text template from the HTML template, or "" when it would not be valid Handlebars (derive per mail)."""
     text = html_to_text(html)
-    return text if parse(text)[1] == len(text) else ""
+    return text if is_valid(text) else ""
 
 
 def compile_template(*, subject: str, preheader: str = "", body: str, body_format: str = "mjml",
@@ -233,33 +242,39 @@ def compile_template(*, subject: str, preheader: str = "", body: str, body_forma
     text = _check_source("text", text, limit=MAX_BODY_LENGTH, required=False)
     html = _with_preheader(_body_html(body, body_format), preheader)
     compiled = CompiledTemplate(subject=subject, html=html, text=text if text.strip() else _derived_text(html))
-    if parse(html)[1] < len(html):  # our own processing must not have split an expression
+    if not is_valid(html):  # our own processing must not have split an expression
         raise CRMError(CampaignErrorCode.INVALID_MJML, "The compiled HTML is no longer a valid template.", "body")
-    try:
-        renderer(compiled).render({})  # what rendering could still trip over shows now, not mid-campaign
-    except pybars.PybarsError as error:
-        raise CRMError(CampaignErrorCode.TEMPLATE_SYNTAX, f"The compiled template cannot be rendered: {error}.",
-                       "body") from None
+    renderer(compiled).render({})  # what rendering could still trip over shows now, not mid-campaign
     return compiled
 
 
 # --- rendering -------------------------------------------------------------------------------------
 
 class Renderer:
-    """Renders one compiled template for many recipients (each source compiled once)."""
+    """Renders one compiled template for many recipients (each source checked and compiled once).
+
+    A source stored before a check existed (``Campaign.compiled`` of an
+    older version) is checked here: ``CRMError`` with its line.
+    """
 
     def __init__(self, compiled: CompiledTemplate):
         self.compiled = compiled
-        self._subject = compile_source(compiled.subject, escape=False)
-        self._html = compile_source(compiled.html, escape=True)
-        self._text = compile_source(compiled.text, escape=False) if compiled.text else None
+        self._subject = compile_source(compiled.subject, escape=False, field="subject")
+        self._html = compile_source(compiled.html, escape=True, field="body")
+        self._text = compile_source(compiled.text, escape=False, field="text") if compiled.text else None
 
     def render(self, context: dict) -> RenderedMail:
-        """The mail for one recipient's variables (see ``campaigns.context``)."""
-        html = self._html(context, helpers=HELPERS)
+        """The mail for one recipient's variables (see ``campaigns.context``).
+
+        Raises ``CRMError`` TEMPLATE_TOO_COSTLY when a part exceeds its budget
+        (the parts of one mail share one deadline).
+        """
+        deadline = time.monotonic() + MAX_SECONDS
+        html = self._html.render(context, deadline=deadline)
         # A header is one line: whatever the variables hold.
-        subject = " ".join(self._subject(context, helpers=HELPERS).split())
-        text = self._text(context, helpers=HELPERS).strip() if self._text is not None else html_to_text(html)
+        subject = " ".join(self._subject.render(context, deadline=deadline).split())
+        text = (self._text.render(context, deadline=deadline).strip() if self._text is not None
+                else html_to_text(html))
         return RenderedMail(subject=subject, html=html, text=text)
 
 

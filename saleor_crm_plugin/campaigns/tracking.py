@@ -7,8 +7,10 @@
   (keys from Django's ``ANYMAIL`` settings, as anymail reads them). It then
   sends its ``tracking`` signal, which ``record_event`` receives.
 * **Events.** Each event is stored once per ESP event id (for an ESP that
-  sends none, the payload's hash), whatever the number of deliveries of the
-  webhook, with the ESP's payload kept for audit. The
+  sends none, the payload's hash, and only when it is about a mail the CRM
+  sent), whatever the number of deliveries of the webhook, with the ESP's
+  payload kept for audit. A body that is not JSON, nests too deeply or has a
+  shape the ESP's parser cannot read is answered 400. The
   mail is found by the delivery id in the metadata we sent, else by the
   ESP's message id. Opens are stored but unreliable: mail privacy proxies
   open every mail.
@@ -34,12 +36,13 @@ from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpResponse, HttpResponseNotFound, HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFound, HttpResponseRedirect
 from django.utils import timezone
 
 from ..config import get_setting, get_text_setting
 from ..errors import CRMError
 from ..models import Campaign, CampaignState, Delivery
+from ..normalized.storable import loads_bounded
 from . import tokens
 from .mail import plugin_url
 
@@ -87,11 +90,30 @@ def tracking_webhook(request, esp: str) -> HttpResponse:
     api_key = get_text_setting("email_api_key")
     if api_key and hasattr(view_class, "api_key"):  # an ESP that signs with its API key unless told another
         options["api_key"] = api_key
+    if not _well_formed(request):
+        return HttpResponseBadRequest("Malformed webhook body")
     try:
         return view.as_view(**options)(request)
     except AnymailConfigurationError as error:  # e.g. the ESP's signing key is not set
         logger.warning("CRM: the %s tracking webhook is not configured: %s", esp, error)
         return HttpResponse("The tracking webhook is not configured", status=503)
+    except (ValueError, TypeError, KeyError, AttributeError, IndexError) as error:
+        # The ESP's parser met a body of valid JSON in a shape it does not know (an array, a field of the
+        # wrong type): the sender's fault, answered 400 so that it is not retried as a server failure.
+        logger.warning("CRM: the %s tracking webhook got a body it cannot read: %r", esp, error)
+        return HttpResponseBadRequest("Malformed webhook body")
+
+
+def _well_formed(request) -> bool:
+    """A JSON body (what every JSON-posting ESP sends) must parse and nest at most ``MAX_DEPTH`` levels;
+    form-encoded bodies are left to the ESP's parser."""
+    if "json" not in request.content_type and request.body.lstrip()[:1] not in (b"{", b"["):
+        return True
+    try:
+        loads_bounded(request.body)
+    except ValueError:
+        return False
+    return True
 
 
 def _json(value):
@@ -119,6 +141,11 @@ def record_event(sender, event, esp_name, **kwargs) -> None:
     kind = KINDS.get(getattr(event, "event_type", None), "other")
     delivery_id = _delivery_of(event)
     occurred = event.timestamp if isinstance(event.timestamp, datetime) else timezone.now()
+    if not event.event_id and delivery_id is None:
+        # Nothing names this event but its payload, and it is about no mail the CRM sent: anyone holding the
+        # webhook's secret could otherwise store any number of made-up events.
+        logger.info("CRM: a %s %s event with no id about no mail of ours was not stored", esp_name, kind)
+        return
     raw = json.dumps(_json(event.esp_event), sort_keys=True)
     # An ESP that gives no id for an event (Postmark's deliveries and opens): the payload names it.
     event_id = str(event.event_id or "")[:255] or "sha256:" + hashlib.sha256(raw.encode()).hexdigest()

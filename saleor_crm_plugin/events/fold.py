@@ -26,6 +26,7 @@ from ..profiles.identity import ProfileResolver
 from ..profiles.metrics import mark_dirty, recompute_marked
 from ..profiles.privacy import erase_customer, scrub_events
 from ..recommendations.auto_train import request_first_training
+from ..shop import note_channels
 from .batches import OutboxRow, read_pending
 from .facts import reduce_checkouts, reduce_orders, write_checkouts, write_orders, write_products
 from ..db import bulk_set, take_fold_lock
@@ -187,6 +188,7 @@ def fold_rows(rows: list[OutboxRow]) -> FoldStats:
     )
     dirty |= write_checkouts(checkouts)
     write_products((e, r.dedupe_key) for r, e in parsed if isinstance(e, ProductEvent))
+    note_channels(_channels_named(parsed))
 
     bulk_set(
         "crm_event",
@@ -211,6 +213,15 @@ def fold_rows(rows: list[OutboxRow]) -> FoldStats:
         erase_customer(user_id=event.customer.user_id, email=event.customer.email, erased_at=event.occurred_at)
     stats.processed += len(parsed)
     return stats
+
+
+def _channels_named(parsed) -> set:
+    """The channel slugs a batch's orders, checkouts and product listings name."""
+    channels = {e.channel for _, e in parsed if isinstance(e, (OrderEvent, CheckoutEvent))}
+    for _, event in parsed:
+        if isinstance(event, ProductEvent):
+            channels.update(listing.get("channel") for listing in event.channel_listings if isinstance(listing, dict))
+    return channels
 
 
 def _apply_account_details(items, targets) -> None:

@@ -18,6 +18,14 @@ lists of names) and ``iss`` must be ``SALEOR_CRM_JWT_ISSUER`` (default:
 
 With ``SALEOR_CRM_JWT_AUDIENCE = "crm"`` only tokens created with
 ``tokenCreate(audience: "crm")`` (claim ``aud: custom:crm``) are accepted.
+
+An app's token (type ``thirdparty``: the tokens the Dashboard hands app
+extensions, and those Saleor makes for an app) counts only when its ``app``
+claim is the app the CRM registered for this shop's Saleor (the CRM's own
+Dashboard app, ``AppRegistration``): Saleor signs such tokens for every
+installed app, and any of them may hold ``MANAGE_USERS``. With no app
+registered, none counts. The refusal is ``permission_denied``; staff and
+shopper ``access`` tokens are not concerned.
 """
 
 import threading
@@ -25,14 +33,16 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import jwt
-from django.apps import apps
 from django.conf import settings
 
+from ..models.app import registered_app_id
+from ..saleor_api import in_saleor, saleor_api_url
 from .errors import APIError, CRMErrorCode
 from .ids import decode_id
 
 MANAGE_USERS = "MANAGE_USERS"
-TOKEN_TYPES = ("access", "thirdparty")
+APP_TOKEN_TYPE = "thirdparty"
+TOKEN_TYPES = ("access", APP_TOKEN_TYPE)
 JWKS_CACHE_SECONDS = 300
 
 
@@ -68,7 +78,7 @@ def caller_from_request(request) -> Caller:
     token = bearer_token(request)
     if token is None:
         return ANONYMOUS
-    if apps.is_installed("saleor.account"):
+    if in_saleor():
         return _saleor_caller(token)
     return _jwks_caller(token)
 
@@ -96,6 +106,7 @@ def _saleor_caller(token: str) -> Caller:
     try:
         payload = jwt_decode(token)
         _check_type(payload)
+        _check_app(payload)
         user = get_user_from_access_payload(payload)
     except jwt.PyJWTError as error:
         raise _translate(error) from None
@@ -110,6 +121,22 @@ def _saleor_caller(token: str) -> Caller:
 def _check_type(payload: dict) -> None:
     if payload.get("type") not in TOKEN_TYPES:
         raise jwt.InvalidTokenError("not an access token")
+
+
+def _check_app(payload: dict) -> None:
+    """Refuse an app's token (``thirdparty``) unless it was signed for the app the CRM registered."""
+    if payload.get("type") != APP_TOKEN_TYPE:
+        return
+    api_url = saleor_api_url()
+    registered = registered_app_id(api_url) if api_url else None
+    if registered is None:
+        raise APIError(CRMErrorCode.PERMISSION_DENIED.value,
+                       "No Dashboard app is registered with the CRM: an app's token counts only once the CRM app "
+                       "is installed in this shop's Saleor.")
+    if payload.get("app") != registered:
+        raise APIError(CRMErrorCode.PERMISSION_DENIED.value,
+                       "The token is for another app: only the CRM app's own extensions may call the CRM with an "
+                       "app's token.")
 
 
 _clients: dict[str, jwt.PyJWKClient] = {}
@@ -154,6 +181,7 @@ def _jwks_caller(token: str) -> Caller:
         payload = jwt.decode(token, key.key, algorithms=["RS256"], issuer=issuer,
                              options={"verify_aud": False, "require": required})
         _check_type(payload)
+        _check_app(payload)
     except jwt.PyJWKClientConnectionError as error:
         raise APIError(CRMErrorCode.INVALID_TOKEN.value, f"Saleor's keys could not be fetched: {error}.") from None
     except jwt.PyJWTError as error:

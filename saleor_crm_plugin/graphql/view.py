@@ -10,8 +10,10 @@ against their types (``inputs.check_inputs``) and the request's depth and
 cost against the caller's budget (``limits.measure``/``limits.check``).
 
 This is the one place where a ``saleor_crm_plugin.errors.CRMError`` becomes
-a GraphQL error. Expected refusals are logged once per request, in one line
-without a traceback; unexpected faults once, with the first traceback.
+a GraphQL error. A request whose storefront mutation was rate limited is
+answered with HTTP 429 and ``Retry-After`` (its body as usual). Expected
+refusals are logged once per request, in one line without a traceback;
+unexpected faults once, with the first traceback.
 """
 
 import contextvars
@@ -35,11 +37,14 @@ from .errors import APIError, CRMErrorCode
 from .inputs import check_inputs
 from .limits import QueryTooComplex, check, measure, scan
 from .schema import schema
+from .storefront_limits import retry_after
 
 logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 1_048_576  # 100 representations or a 5,000-character note fit many times over
 UNAUTHORIZED = {CRMErrorCode.INVALID_TOKEN.value, CRMErrorCode.TOKEN_EXPIRED.value}
+# A valid token the CRM does not accept as a whole (an app's token for another app) is refused before execution.
+FORBIDDEN = {CRMErrorCode.PERMISSION_DENIED.value}
 INTERNAL_ERROR = CRMErrorCode.INTERNAL_ERROR.value
 
 _executing = contextvars.ContextVar("crm_graphql_executing", default=False)
@@ -99,8 +104,7 @@ def _serve(request):
         check(measure(document, schema, variables, operation_name), request.crm_caller)
     except CRMError as error:
         _log_refused(Counter([error.code_value]))
-        return _failure(error.code_value, error.message, 401 if error.code_value in UNAUTHORIZED else 400,
-                        error.field, **_measured(error))
+        return _failure(error.code_value, error.message, _status(error.code_value), error.field, **_measured(error))
     except GraphQLSyntaxError as error:
         return _failure(CRMErrorCode.INVALID.value, str(error), 400)
     request.crm_loaders = Loaders()
@@ -113,7 +117,19 @@ def _serve(request):
     payload = {"data": result.data}
     if result.errors:
         payload["errors"] = _report(result.errors)
-    return JsonResponse(payload)
+    response = JsonResponse(payload)
+    wait = retry_after(request)
+    if wait:  # a storefront mutation was rate limited: say so to the client and any proxy in between
+        response.status_code = 429
+        response["Retry-After"] = str(wait)
+    return response
+
+
+def _status(code: str) -> int:
+    """The HTTP status of a request refused before execution."""
+    if code in UNAUTHORIZED:
+        return 401
+    return 403 if code in FORBIDDEN else 400
 
 
 def _read(request) -> tuple[str, dict, str | None]:

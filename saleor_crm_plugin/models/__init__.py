@@ -3,7 +3,9 @@ from .app import AppRegistration
 from .automation import Automation, AutomationKind, AutomationRun, AutomationStep, RunReason, RunState
 from .campaign import Campaign, CampaignState, Delivery, DeliveryState, EmailTemplate, SkipReason
 from .checkout import CRMCheckout
-from .consent import ChannelConsent, ConsentRecord, ConsentSource, ConsentState, Suppression, SuppressionReason
+from .consent import (
+    ChannelConsent, ConsentRecord, ConsentSource, ConsentState, PendingSubscription, Suppression, SuppressionReason,
+)
 from .event import CRMEvent
 from .order import CRMOrder, CRMOrderLine
 from .product import ProductSnapshot
@@ -11,6 +13,7 @@ from .recommendation import RecommendationModel
 from .segment import Segment, SegmentMember
 from .profile import CustomerNote, CustomerProfile, CustomerSpend, DirtyProfile, ErasedIdentity
 from .settings import BackfillCursor, CRMSetting
+from .shop import RateLimitWindow, ShopChannel
 from .tracking import DeliveryEvent, DeliveryEventKind  # noqa: F401 - registers the model
 from .propensity import CustomerPropensity, PropensityRun  # noqa: F401 - registers the models
 from .support import ServiceMessage, ServiceRequest, SurveyResponse  # noqa: F401 - registers the models
@@ -32,6 +35,9 @@ __all__ = [
     "Delivery",
     "DeliveryState",
     "EmailTemplate",
+    "PendingSubscription",
+    "RateLimitWindow",
+    "ShopChannel",
     "SkipReason",
     "Suppression",
     "SuppressionReason",

@@ -91,3 +91,26 @@ class Suppression(models.Model):
 
     class Meta:
         db_table = "crm_suppression"
+
+
+class PendingSubscription(models.Model):
+    """A storefront visitor's request to subscribe, waiting for the confirmation link (double opt-in).
+
+    Typing an address proves nothing, so nothing else is stored for it — no
+    customer profile, no consent — until the link in the confirmation mail is
+    opened. The row expires with the link and is deleted then (the hourly
+    clean-up); erasure deletes it at once and export lists it.
+    """
+
+    email = models.CharField(max_length=254)
+    channel = models.CharField(max_length=255)
+    requested_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    # Set in the statement that claims the mail, so a retried task never sends a second one.
+    confirmation_sent_at = models.DateTimeField(null=True, blank=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)  # a second click then changes nothing
+
+    class Meta:
+        db_table = "crm_pending_subscription"
+        constraints = [models.UniqueConstraint(fields=["email", "channel"], name="crm_pending_email_channel")]
+        indexes = [models.Index(fields=["expires_at"], name="crm_pending_expires_idx")]

@@ -14,7 +14,7 @@ from ..normalized.schema import normalize_email
 from ..normalized.summaries import summarize_payload
 from ..models import (
     AutomationRun, ChannelConsent, ConsentRecord, CRMCheckout, CRMEvent, CRMOrder, CustomerAnalytics, CustomerPropensity, CustomerNote, CustomerSpend,
-    Delivery, SegmentMember, Suppression,
+    Delivery, PendingSubscription, SegmentMember, Suppression,
 )
 from ..models.consent import email_hash
 from ..models.support import ServiceRequest, SurveyResponse
@@ -47,7 +47,8 @@ def export_customer(*, user_id: int | None = None, email: str | None = None) -> 
 
     ``{"profiles": [{"profile", "consent", "consent_history", "deliveries", "suppressed", "spend",
     "orders", "checkouts", "events", "notes", "analytics", "propensity", "segments", "service_requests", "automation_runs",
-    "survey_responses"}], "other_events": [...]}``.
+    "survey_responses"}], "other_events": [...], "subscription_requests": [...]}`` — the last: addresses
+    typed into the storefront's subscription form and not confirmed yet (they have no profile).
     """
     email = normalize_email(email)
     profiles = profiles_for(user_id, email) if (user_id is not None or email) else []
@@ -59,6 +60,9 @@ def export_customer(*, user_id: int | None = None, email: str | None = None) -> 
         "profiles": [_profile_export(profile, [e for e in events if e.profile_id == profile.pk])
                      for profile in profiles],
         "other_events": [_event(e) for e in events if e.profile_id not in ids],
+        "subscription_requests": [
+            _plain(r, exclude={"id"}) for r in PendingSubscription.objects.filter(
+                email__in=sorted(str(v) for k, v in identities if k == "email")).order_by("requested_at", "pk")],
     }
     return json.loads(json.dumps(result, default=str))  # JSON-ready, whatever a payload held
 

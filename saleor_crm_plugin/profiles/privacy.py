@@ -14,6 +14,7 @@ Where personal data lives (every ``crm_*`` table, see ``models/``):
   raw (the source's payload), error_message (may quote a value) → ``scrub_events``;
 * ``crm_customer_note``: staff notes about the person → deleted;
 * ``crm_channel_consent`` / ``crm_consent_record``: consent and its proof → deleted;
+* ``crm_pending_subscription``: an address typed into the storefront, not confirmed yet → deleted;
 * ``crm_delivery``: the address a campaign mail went to (and provider errors) → cleared,
   the row kept for the campaign's totals;
 * ``crm_suppression``: the address → cleared; its SHA-256 stays (reason ``erased``
@@ -53,7 +54,7 @@ from ..errors import CRMError
 from ..normalized.schema import EVENT_TYPES, Line, normalize_email
 from ..db import take_fold_lock
 from ..models import (
-    AutomationRun, ChannelConsent, CustomerPropensity, DeliveryEvent, ConsentRecord, CRMCheckout, CRMOrder, CustomerNote, CustomerProfile, Delivery, ErasedIdentity,
+    AutomationRun, ChannelConsent, CustomerPropensity, PendingSubscription, DeliveryEvent, ConsentRecord, CRMCheckout, CRMOrder, CustomerNote, CustomerProfile, Delivery, ErasedIdentity,
     Suppression, SuppressionReason,
 )
 from ..models.consent import email_hash
@@ -331,6 +332,7 @@ def _forget_mail(profile_ids: list[int], emails: list[str]) -> None:
             cursor.execute("DELETE FROM crm_delivery_event WHERE delivery_id IS NULL "
                            "AND strpos(lower(raw::text), %s) > 0", [json.dumps(email.lower())[1:-1]])
     Delivery.objects.filter(email__in=emails).update(email=None, error="")
+    PendingSubscription.objects.filter(email__in=emails).delete()
     for email in emails:
         row, _ = Suppression.objects.get_or_create(
             email_hash=email_hash(email),

@@ -4,7 +4,8 @@ As with the unsubscribe page: GET only shows the page (a link scanner that
 fetches every link in a mail stores nothing); the page's button POSTs, and
 only that stores. The signed token in the path is the proof (no cookie, no
 CSRF token). A forged, tampered, foreign or expired token gets a 400 page
-and changes nothing. Served by the plugin's ``webhook()`` in Saleor and at
+and changes nothing. Answers are limited per visitor and per link
+(``rate_limits``): past the limit, a 429 page with ``Retry-After``. Served by the plugin's ``webhook()`` in Saleor and at
 the same path by the standalone host.
 """
 
@@ -15,6 +16,7 @@ from django.utils.safestring import mark_safe
 from ..campaigns.pages import HEADERS, PAGE, route_link
 from ..config import get_text_setting
 from ..errors import CRMError
+from ..rate_limits import RateLimited, client_of, take
 from . import links, replies, surveys
 from .requests import MAX_BODY
 
@@ -33,6 +35,10 @@ def _page(title: str, message, *, form=None, status: int = 200) -> HttpResponse:
 
 
 def _refused(error: CRMError) -> HttpResponse:
+    if isinstance(error, RateLimited):
+        response = _page("Please wait a moment", f"{error.message} Nothing was sent.", status=429)
+        response["Retry-After"] = str(error.retry_after)
+        return response
     if error.field != "token":  # the link is fine; what was typed is not (empty, too long)
         return _page("Please check your message", f"{error.message} Nothing was sent; go back to correct it.",
                      status=400)
@@ -50,6 +56,7 @@ def survey_page(request, token: str) -> HttpResponse:
         if survey["score"] is None:
             raise links.invalid()  # a storefront form's token carries no score: not a page link
         if request.method == "POST":
+            take(client=client_of(request), subject=f"link:{token}")
             surveys.answer(token, comment=request.POST.get("comment", ""))
             return _page("Thank you", f"Your answer helps {_shop()} get better.")
     except CRMError as error:
@@ -67,6 +74,7 @@ def reply_page(request, token: str) -> HttpResponse:
     try:
         service_request, message = replies.reply_being_answered(token)
         if request.method == "POST":
+            take(client=client_of(request), subject=f"link:{token}")
             replies.answer_by_link(token, request.POST.get("body", ""))
             return _page("Thank you", f"{_shop()} got your message and will answer by email.")
     except CRMError as error:

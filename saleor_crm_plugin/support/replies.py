@@ -26,6 +26,7 @@ from ..config import get_text_setting
 from ..error_codes import SupportErrorCode
 from ..errors import CRMError
 from ..models.support import MessageDirection, MessageState, ServiceMessage, ServiceRequest, ServiceRequestStatus
+from ..text import one_line
 from . import links
 from .requests import MAX_BODY, add_customer_message, append_message, clean_text
 
@@ -109,7 +110,9 @@ def reply_url(request: ServiceRequest, message: ServiceMessage) -> str:
 def _render(request: ServiceRequest, message: ServiceMessage) -> RenderedMail:
     url = reply_url(request, message)
     shop = get_text_setting("shop_name") or get_text_setting("from_name") or "us"
-    subject = request.subject if request.subject.lower().startswith("re:") else f"Re: {request.subject}"
+    # The customer typed the subject: whatever it holds, the reply's header is one line.
+    subject = one_line(request.subject)
+    subject = subject if subject.lower().startswith("re:") else f"Re: {subject}"
     text = f"{message.body}\n\n-- \nAnswer here: {url}\nYour request #{request.pk} at {shop}.\n"
     html = (f"<!doctype html><html><body style=\"font-family:system-ui,sans-serif\">{linebreaks(message.body, autoescape=True)}"
             f"<p><a href=\"{escape(url)}\">Answer here</a></p>"

@@ -25,7 +25,7 @@ from ..models.support import (
 from ..normalized.schema import EMAIL_RE, Customer, normalize_email
 from ..profiles.identity import resolve_customer
 from ..profiles.metrics import mark_dirty
-from ..text import is_storable_text
+from ..text import is_storable_text, one_line
 
 MAX_SUBJECT = 200
 MAX_BODY = 5000
@@ -64,7 +64,8 @@ def feedback(*, body, subject="", kind=ServiceRequestKind.QUESTION, channel="", 
     or answered joins that one.
     """
     body = clean_text(body, "body", limit=MAX_BODY)
-    subject = clean_text(subject, "subject", limit=MAX_SUBJECT, required=False)
+    # A subject is one line: it is quoted into the reply's Subject header.
+    subject = one_line(clean_text(subject, "subject", limit=MAX_SUBJECT, required=False))
     try:
         kind = ServiceRequestKind(kind)
     except ValueError:
@@ -118,7 +119,8 @@ def open_request(profile_id: int, *, kind, body: str, subject: str = "", channel
     Raises ``NOT_FOUND`` for an unknown or erased customer.
     """
     body = clean_text(body, "body", limit=MAX_BODY)
-    subject = clean_text(subject, "subject", limit=MAX_SUBJECT, required=False)
+    # A subject is one line: it is quoted into the reply's Subject header.
+    subject = one_line(clean_text(subject, "subject", limit=MAX_SUBJECT, required=False))
     try:
         kind = ServiceRequestKind(kind)
     except ValueError:

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import pytest
 from django.utils import timezone
 
-from crm_host.devjwks import Issuer
+from crm_host.devjwks import DEFAULT_APP, Issuer
 from tests.conftest import SIMPLE_MJML
 from tests.recommendations.conftest import _serve_fresh, record_shop  # noqa: F401 - shared fixtures
 
@@ -92,6 +92,15 @@ def crm_settings(settings, live_server, harness_origin, jwks_url):
     settings.SALEOR_CRM = {**(getattr(settings, "SALEOR_CRM", {}) or {}), "public_url": live_server.url,
                            "dashboard_origins": harness_origin}
     return settings
+
+
+@pytest.fixture
+def registered_app(crm_settings, transactional_db):
+    """The CRM's Dashboard app registered for the stand-in Saleor, as the app the extension tokens are for: the
+    CRM accepts an extension's token only for the app it registered."""
+    from saleor_crm_plugin.models.app import save_registration
+
+    return save_registration(crm_settings.SALEOR_CRM_SALEOR_URL, DEFAULT_APP, ISSUER.issue_app_token())
 
 
 @pytest.fixture
@@ -222,9 +231,10 @@ class Framed:
 
 
 @pytest.fixture
-def dashboard(chromium, live_server, harness_origin, crm_settings):
+def dashboard(chromium, live_server, harness_origin, crm_settings, registered_app):
     """``open(page, token=..., theme=..., locale=..., target=..., context={...})`` frames a CRM page in the
-    stand-in Dashboard and returns a ``Framed`` once the page has loaded."""
+    stand-in Dashboard (the CRM's app registered) and returns a ``Framed`` once the page has loaded; the token
+    is the registered app's extension token for a staff member with MANAGE_USERS unless given."""
     contexts = []
 
     def open_page(name: str, *, token: str | None = None, theme: str = "light", locale: str = "en",

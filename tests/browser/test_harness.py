@@ -3,6 +3,7 @@ the page from an allowed origin, hands it a real signed token, and the page call
 These run without the React build, so the bridge and the framing are checked on any machine with Chromium."""
 
 import pytest
+from graphql_relay import to_global_id
 
 from saleor_crm_plugin.dashboard import pages
 from tests.browser.conftest import HERE, ISSUER
@@ -47,6 +48,15 @@ def test_theme_changes_reach_the_page(dashboard, stub_page, customers):
 
 def test_a_token_without_manage_users_is_refused_by_the_api(dashboard, stub_page, customers):
     framed = dashboard("app", token=ISSUER.extension_token(app_permissions=()))
+    status = framed.frame.locator("#status")
+    status.filter(has_text="refused").wait_for()
+    assert status.inner_text() == "refused: permission_denied"
+
+
+def test_another_apps_token_is_refused_by_the_api(dashboard, stub_page, customers):
+    # given: a token the Dashboard made for another app's extension (App:99), for a staff member with MANAGE_USERS
+    framed = dashboard("app", token=ISSUER.extension_token(app=to_global_id("App", "99")))
+    # then
     status = framed.frame.locator("#status")
     status.filter(has_text="refused").wait_for()
     assert status.inner_text() == "refused: permission_denied"

@@ -17,6 +17,7 @@ from saleor_crm_plugin.campaigns.tracking import click_token, health
 from saleor_crm_plugin.models import Campaign, CampaignState, Delivery, DeliveryEvent, Suppression
 from saleor_crm_plugin.models.consent import email_hash
 from tests.campaigns.conftest import make_audience, scheduled_campaign
+from tests.clock import ago, iso
 
 pytestmark = pytest.mark.django_db
 
@@ -56,7 +57,7 @@ def post(payload, auth=SECRET):
 def bounce(delivery: Delivery, event_id: int, kind: str = "HardBounce") -> dict:
     return {"RecordType": "Bounce" if kind != "SpamComplaint" else "SpamComplaint", "Type": kind, "ID": event_id,
             "MessageID": delivery.provider_message_id, "Email": delivery.email,
-            "BouncedAt": "2026-11-29T10:00:00Z", "Description": "The address does not exist.",
+            "BouncedAt": iso(ago(hours=1)), "Description": "The address does not exist.",
             "Metadata": {"delivery": str(delivery.pk)}}
 
 
@@ -77,9 +78,9 @@ def test_events_are_stored_once_per_event_and_a_hard_bounce_suppresses(tracking_
     campaign = sent_campaign(tracking_settings, 2)
     first, second = Delivery.objects.filter(campaign=campaign).order_by("pk")
     delivered = {"RecordType": "Delivery", "MessageID": first.provider_message_id, "Recipient": first.email,
-                 "DeliveredAt": "2026-11-29T09:00:00Z", "Metadata": {"delivery": str(first.pk)}}
+                 "DeliveredAt": iso(ago(hours=2)), "Metadata": {"delivery": str(first.pk)}}
     opened = {"RecordType": "Open", "MessageID": first.provider_message_id, "Recipient": first.email,
-              "ReceivedAt": "2026-11-29T09:05:00Z", "Metadata": {}}  # found by the ESP's message id
+              "ReceivedAt": iso(ago(hours=1, minutes=55)), "Metadata": {}}  # found by the ESP's message id
     # when: each event delivered twice, as ESPs retry
     for payload in (delivered, delivered, opened, opened, bounce(second, 77), bounce(second, 77)):
         assert post(payload).status_code == 200

@@ -5,7 +5,7 @@ import json
 import pytest
 from graphql_relay import to_global_id
 
-from crm_host.devjwks import Issuer, new_key
+from crm_host.devjwks import DEFAULT_APP, Issuer, new_key
 from tests.recommendations.conftest import RECORDS, _serve_fresh, profile_id, record_shop  # noqa: F401 - shared fixtures
 
 ISSUER = Issuer()
@@ -27,6 +27,15 @@ def _verify_with_jwks(settings, jwks_server):
     settings.SALEOR_CRM_SALEOR_URL = f"{jwks_server}/graphql/"
     settings.SALEOR_CRM_JWT_AUDIENCE = None
     settings.SALEOR_CRM_JWT_ISSUER = ISSUER_URL  # what the stand-in issuer signs, as Saleor signs its API URL
+
+
+@pytest.fixture
+def registered_app(settings, _verify_with_jwks, db):
+    """The CRM's Dashboard app, registered for the stand-in Saleor as the app the extension tokens are for
+    (``DEFAULT_APP``): an extension's token counts only for the registered app."""
+    from saleor_crm_plugin.models.app import save_registration
+
+    return save_registration(settings.SALEOR_CRM_SALEOR_URL, DEFAULT_APP, ISSUER.issue_app_token())
 
 
 @pytest.fixture

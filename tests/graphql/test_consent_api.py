@@ -5,8 +5,8 @@ import time
 import pytest
 from django.core import signing
 
-from saleor_crm_plugin.campaigns.consent import confirmation_token
-from saleor_crm_plugin.models import ChannelConsent, ConsentRecord, CustomerProfile
+from saleor_crm_plugin.campaigns.consent import pending_confirmation_token
+from saleor_crm_plugin.models import ChannelConsent, ConsentRecord, CustomerProfile, PendingSubscription
 from tests.graphql.conftest import error_codes, gid, operation, staff_token, token
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +19,12 @@ HISTORY = """query($id: ID!, $first: Int) { crmCustomer(id: $id) {
 
 
 @pytest.fixture
-def double_opt_in(settings):
+def double_opt_in(settings, shop_channels):
     settings.SALEOR_CRM = {**settings.SALEOR_CRM, "double_opt_in": 1, "confirmation_link_hours": 48}
 
 
 @pytest.fixture
-def single_opt_in(settings):
+def single_opt_in(settings, shop_channels):
     settings.SALEOR_CRM = {**settings.SALEOR_CRM, "double_opt_in": 0}
 
 
@@ -48,18 +48,24 @@ def old_token(payload: dict, hours: int) -> str:
 
 
 def test_an_anonymous_subscription_is_pending_until_confirmed(gql, double_opt_in):
-    # when
+    # when a visitor types an address
     _, body = gql(SUBSCRIBE, {"channel": "web", "email": " New@Example.com "})
-    record = ConsentRecord.objects.get()
-    _, confirmed = gql(CONFIRM, {"token": confirmation_token(record)})
-    _, again = gql(CONFIRM, {"token": confirmation_token(record)})
-    # then
+    # then nothing but the request is stored: no customer, no consent, until the link is opened
     assert subscribed(body) == {"channel": "web", "state": "PENDING", "errors": []}
-    assert (record.state, record.source, record.profile.email) == ("pending", "storefront", "new@example.com")
+    pending = PendingSubscription.objects.get()
+    assert (pending.email, pending.channel, pending.confirmed_at) == ("new@example.com", "web", None)
+    assert not CustomerProfile.objects.exists() and not ConsentRecord.objects.exists()
+    # when the confirmation link is opened, twice
+    _, confirmed = gql(CONFIRM, {"token": pending_confirmation_token(pending)})
+    _, again = gql(CONFIRM, {"token": pending_confirmation_token(pending)})
+    # then the customer exists, subscribed, with the request and its confirmation on record
     assert confirmed["data"]["crmMarketingConfirm"] == {"channel": "web", "state": "SUBSCRIBED", "errors": []}
     assert again["data"]["crmMarketingConfirm"]["state"] == "SUBSCRIBED"  # a second click is harmless
     assert consent_of("new@example.com") == "subscribed"
-    assert ConsentRecord.objects.latest("at", "pk").source == "confirmation_link"
+    history = list(ConsentRecord.objects.order_by("at", "pk").values_list("state", "source", "at"))
+    assert [(state, source) for state, source, _ in history] == [("pending", "storefront"),
+                                                                 ("subscribed", "confirmation_link")]
+    assert history[0][2] == pending.requested_at
 
 
 def test_without_double_opt_in_a_subscription_takes_effect_at_once(gql, single_opt_in):
@@ -77,6 +83,7 @@ def test_the_answer_never_tells_whether_an_address_was_known(gql, record_shop, d
     # then
     assert subscribed(known) == subscribed(unknown) == {"channel": "web", "state": "PENDING", "errors": []}
     assert consent_of("jazz0@example.com") == "subscribed"
+    assert list(PendingSubscription.objects.values_list("email", flat=True)) == ["stranger@example.com"]
 
 
 def test_a_signed_in_customer_subscribes_their_own_account_without_an_email(gql, record_shop, single_opt_in):
@@ -98,31 +105,34 @@ def test_a_signed_in_customer_subscribes_their_own_account_without_an_email(gql,
     ({"channel": "web", "email": "a" * 250 + "@example.com"}, "INVALID_EMAIL", "email"),
     ({"channel": "web shop", "email": "new@example.com"}, "INVALID_CHANNEL", "channel"),
     ({"channel": "c" * 10_000, "email": "new@example.com"}, "INVALID_CHANNEL", "channel"),
+    ({"channel": "invented-channel", "email": "new@example.com"}, "INVALID_CHANNEL", "channel"),
 ])
 def test_a_bad_subscription_gets_its_code_and_stores_nothing(gql, double_opt_in, variables, code, field):
     _, body = gql(SUBSCRIBE, variables)
     assert [(e["code"], e["field"]) for e in subscribed(body)["errors"]] == [(code, field)]
     assert not CustomerProfile.objects.exists() and not ConsentRecord.objects.exists()
+    assert not PendingSubscription.objects.exists()
 
 
-def test_forged_expired_and_superseded_confirmation_tokens_are_refused(gql, double_opt_in):
+def test_forged_and_expired_confirmation_tokens_are_refused(gql, double_opt_in):
     # given
     gql(SUBSCRIBE, {"channel": "web", "email": "new@example.com"})
-    record = ConsentRecord.objects.get()
-    payload = {"r": record.pk, "p": record.profile_id, "c": "web"}
-    valid = confirmation_token(record)
-    forged = signing.dumps({**payload, "c": "outlet"}, salt="saleor_crm_plugin.unsubscribe")  # another purpose
+    pending = PendingSubscription.objects.get()
+    payload = {"s": pending.pk, "c": "web"}
+    valid = pending_confirmation_token(pending)
+    forged = signing.dumps(payload, salt="saleor_crm_plugin.unsubscribe")  # another purpose
     tampered = valid[:-2] + ("AA" if not valid.endswith("AA") else "BB")
     # when
     results = {name: gql(CONFIRM, {"token": value})[1]["data"]["crmMarketingConfirm"] for name, value in [
         ("forged", forged), ("tampered", tampered), ("expired", old_token(payload, hours=49)),
+        ("other channel", signing.dumps({**payload, "c": "outlet"}, salt="saleor_crm_plugin.confirm")),
         ("too long", "x" * 5000), ("empty", "")]}
     # then
     assert {name: [(e["code"], e["field"]) for e in result["errors"]] for name, result in results.items()} == {
         "forged": [("INVALID_TOKEN", "token")], "tampered": [("INVALID_TOKEN", "token")],
-        "expired": [("TOKEN_EXPIRED", "token")], "too long": [("INVALID_TOKEN", "token")],
-        "empty": [("INVALID_TOKEN", "token")]}
-    assert consent_of("new@example.com") == "pending" and ConsentRecord.objects.count() == 1
+        "expired": [("TOKEN_EXPIRED", "token")], "other channel": [("INVALID_TOKEN", "token")],
+        "too long": [("INVALID_TOKEN", "token")], "empty": [("INVALID_TOKEN", "token")]}
+    assert not CustomerProfile.objects.exists() and not ConsentRecord.objects.exists()
     # a token made 47 hours ago still works
     _, late = gql(CONFIRM, {"token": old_token(payload, hours=47)})
     assert late["data"]["crmMarketingConfirm"]["state"] == "SUBSCRIBED"

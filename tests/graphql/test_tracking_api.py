@@ -1,10 +1,10 @@
 """The campaign API's view of tracking: the funnel, the bounce health and why the CRM paused a campaign."""
 
 import pytest
-from django.utils import timezone
 
 from saleor_crm_plugin.models import Campaign, CampaignState, Delivery
 from tests.campaigns.test_tracking import bounce, post, sent_campaign, tracking_settings  # noqa: F401 (fixture)
+from tests.clock import ago, iso, now
 from tests.graphql.conftest import gid, operation, staff_token
 
 pytestmark = pytest.mark.django_db
@@ -16,13 +16,13 @@ def test_the_campaign_api_shows_the_funnel_health_and_why_it_paused(tracking_set
     first, second, third = Delivery.objects.filter(campaign=campaign).order_by("pk")[:3]
     for n, delivery in enumerate((first, second)):
         post({"RecordType": "Delivery", "MessageID": delivery.provider_message_id, "Recipient": delivery.email,
-              "DeliveredAt": f"2026-11-29T09:0{n}:00Z", "Metadata": {"delivery": str(delivery.pk)}})
+              "DeliveredAt": iso(ago(hours=2, minutes=-n)), "Metadata": {"delivery": str(delivery.pk)}})
     post({"RecordType": "Click", "MessageID": first.provider_message_id, "Recipient": first.email,
-          "ReceivedAt": "2026-11-29T09:10:00Z", "OriginalLink": "https://shop.example.com/p/x",
+          "ReceivedAt": iso(ago(hours=1)), "OriginalLink": "https://shop.example.com/p/x",
           "Metadata": {"delivery": str(first.pk)}})
     post(bounce(third, 300, kind="SpamComplaint"))
     # and the first recipient orders after the click
-    ingest(events.order(email=first.email, at=timezone.now(), lines=[events.line(1, price="42.00")]))
+    ingest(events.order(email=first.email, at=now(), lines=[events.line(1, price="42.00")]))
     # when
     _, response = gql(operation("staff/campaign"), {"id": gid("CRMCampaign", campaign.pk)}, bearer=staff_token())
     # then

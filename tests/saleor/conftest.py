@@ -138,6 +138,13 @@ else:
         """
         return settings
 
+    @pytest.fixture(autouse=True)
+    def forget_registered_apps():
+        """The registered app's id is cached per process for a few seconds: never across tests."""
+        from saleor_crm_plugin.models.app import forget_registered_apps as forget
+
+        forget()
+
     @pytest.fixture
     def staff_client(
         staff_api_client,

@@ -73,8 +73,32 @@ def test_installed_from_the_manifest_url_it_registers_lists_its_extensions_and_a
         assert page.status_code == 200 and "frame-ancestors" in page["Content-Security-Policy"]
     else:
         assert page.status_code == 503 and b"npm run build" in page.content
+    # and the app token is kept sealed: the column does not hold it, the model reads it back
+    token_sent = registration.app_token()
+    assert saleor_app.tokens.filter(token_last_4=token_sent[-4:]).exists()
+    assert token_sent not in registration.sealed_token
     # and a registration from anywhere else is refused
     forged = client.post("/plugins/global/saleor_crm_plugin.crm/register",
                          data=json.dumps({"auth_token": "forged-token-0000"}), content_type="application/json",
                          HTTP_SALEOR_API_URL=registration.saleor_api_url)
-    assert forged.status_code == 403 and AppRegistration.objects.get().auth_token == registration.auth_token
+    assert forged.status_code == 403 and AppRegistration.objects.get().app_token() == token_sent
+    # and so is one with the token Saleor issued to another app of the shop; the registration stays
+    other_app = App.objects.create(name="Other", identifier="someone-elses-app", is_active=True)
+    other_app.permissions.set(saleor_app.permissions.all())
+    _, other_token = other_app.tokens.create(name="Default token")
+    refused = client.post("/plugins/global/saleor_crm_plugin.crm/register",
+                          data=json.dumps({"auth_token": other_token}), content_type="application/json",
+                          HTTP_SALEOR_API_URL=registration.saleor_api_url)
+    assert refused.status_code == 403
+    assert (AppRegistration.objects.get().app_id, AppRegistration.objects.get().app_token()) == (
+        registration.app_id, token_sent)
+    # and an extension token Saleor signed for that other app (MANAGE_USERS too) reads nothing
+    other_extension = AppExtension.objects.create(app=other_app, label="Other", url="https://other.example.com/",
+                                                  mount="customer_details_widgets", target="widget")
+    other_extension.permissions.set(saleor_app.permissions.all())
+    foreign = create_access_token_for_app_extension(other_extension, other_app.permissions.all(),
+                                                    staff_client.user, other_app)
+    answer = client.post("/plugins/global/saleor_crm_plugin.crm/graphql/",
+                         data=json.dumps({"query": "{ crmCustomers(first: 1) { totalCount } }"}),
+                         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {foreign}")
+    assert answer.status_code == 403 and answer.json()["errors"][0]["extensions"]["code"] == "permission_denied"

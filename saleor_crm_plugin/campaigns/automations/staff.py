@@ -9,7 +9,7 @@ from ...error_codes import CampaignErrorCode
 from ...errors import CRMError
 from ...models import Automation, AutomationStep, EmailTemplate
 from ...normalized.fields import CHANNEL_RE
-from ...text import is_storable_text
+from ...text import has_control_characters, is_storable_text
 from ..consent import validate_email
 from .kinds import KINDS, clean_options
 
@@ -124,6 +124,9 @@ def configure(kind: str, *, enabled: bool | None = None, channels: list[str] | N
         if from_name is not None:
             if not is_storable_text(from_name):
                 raise CRMError(CampaignErrorCode.INVALID, "This text cannot be stored.", "fromName")
+            if has_control_characters(from_name.strip()):  # it becomes the From header
+                raise CRMError(CampaignErrorCode.INVALID,
+                               "The sender name may not hold line breaks or other control characters.", "fromName")
             if len(from_name) > 120:
                 raise CRMError(CampaignErrorCode.OUT_OF_RANGE, "The sender name holds at most 120 characters.",
                                "fromName")

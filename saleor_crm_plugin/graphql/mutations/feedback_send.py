@@ -3,6 +3,7 @@ import graphene
 from ...support.requests import feedback
 from ..ids import global_id
 from ..permissions import caller
+from ..storefront_limits import take_hit
 from ..support_types import CRMFeedbackKind, CRMServiceRequestStatus, request_pk
 from .base import CRMMutation
 
@@ -14,7 +15,9 @@ class CRMFeedbackSend(CRMMutation):
     guest gives their email and the number of an order placed with it. A
     wrong pair gives ORDER_NOT_FOUND whether or not the order exists. A
     message about an order with a request still open or answered (or naming
-    ``requestId``) joins that request's thread.
+    ``requestId``) joins that request's thread. A guest's messages are
+    limited per visitor and per address (RATE_LIMITED): guessing order
+    numbers is as slow as the limit.
     """
 
     class Arguments:
@@ -33,6 +36,8 @@ class CRMFeedbackSend(CRMMutation):
     def perform(cls, info, body, subject=None, kind=None, channel=None, email=None, order_number=None,
                 request_id=None):
         who = caller(info)
+        if who.is_anonymous:
+            take_hit(info, subject=email if isinstance(email, str) else None)
         identity = {"email": email} if who.is_anonymous else {"user_id": who.user_id, "account_email": who.email}
         request = feedback(body=body, subject=subject or "", kind=kind or "question", channel=channel or "",
                            order_number=order_number,

@@ -1,6 +1,8 @@
 import graphene
 
 from ...support.surveys import answer
+from ..permissions import caller
+from ..storefront_limits import take_hit
 from ..support_types import CRMSurveyResponse
 from .base import CRMMutation
 
@@ -9,7 +11,8 @@ class CRMSurveyAnswer(CRMMutation):
     """Answer a satisfaction survey from its signed token (no sign-in); answering again updates the answer.
 
     ``score`` may be omitted when the token is a score link's (it carries
-    one). A low score (CSAT ≤ 2, NPS ≤ 6) opens a service request.
+    one). A low score (CSAT ≤ 2, NPS ≤ 6) opens a service request. Without
+    sign-in, answers are limited per visitor and per link (RATE_LIMITED).
     """
 
     class Arguments:
@@ -21,4 +24,6 @@ class CRMSurveyAnswer(CRMMutation):
 
     @classmethod
     def perform(cls, info, token, score=None, comment=None):
+        if caller(info).is_anonymous:
+            take_hit(info, subject=f"link:{str(token)[:300]}")
         return cls(answer=answer(token, score, comment), errors=[])

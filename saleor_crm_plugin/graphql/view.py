@@ -101,7 +101,8 @@ def _serve(request):
         request.crm_caller = caller_from_request(request)
         document = parse(query)
         check_inputs(document, schema, variables, operation_name)
-        check(measure(document, schema, variables, operation_name), request.crm_caller)
+        check(measure(document, schema, variables, operation_name, staff=request.crm_caller.can_manage_users),
+              request.crm_caller)
     except CRMError as error:
         _log_refused(Counter([error.code_value]))
         return _failure(error.code_value, error.message, _status(error.code_value), error.field, **_measured(error))

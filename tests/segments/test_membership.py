@@ -105,3 +105,31 @@ def test_predefined_rfm_segments_are_named_as_a_merchant_reads_them(db):
     # then every RFM group has its segment, spelled properly
     assert len(names) == 11 and {"RFM: can't lose", "RFM: potential loyalists", "RFM: needs attention"} <= names
     assert not any("cant" in name for name in names)
+
+
+def test_a_preview_that_runs_too_long_is_too_complex_not_a_held_worker(events, ingest, monkeypatch):
+    # given: a preview whose SQL takes longer than its time (PostgreSQL sleeps for each customer)
+    from saleor_crm_plugin.segments import membership
+
+    ingest(events.order(email="ann@example.com"), events.order(email="bob@example.com"))
+    monkeypatch.setattr(membership, "PREVIEW_TIMEOUT_MS", 50)
+    monkeypatch.setattr(membership, "_matching", lambda rule, now, only=None: (
+        "SELECT p.id FROM crm_customer_profile p WHERE pg_sleep(0.1) IS NOT NULL", []))
+    # when
+    with pytest.raises(SegmentRuleError) as refused:
+        membership.preview({"field": "order_count", "op": "gte", "value": 1})
+    # then: PostgreSQL stopped it; the connection is usable afterwards
+    assert refused.value.code is SegmentErrorCode.TOO_COMPLEX and refused.value.field == ""
+    assert CustomerProfile.objects.count() == 2
+
+
+def test_a_preview_counts_and_samples_in_order(events, ingest):
+    # given
+    ingest(*[events.order(email=f"c{n}@example.com") for n in range(12)])
+    from saleor_crm_plugin.segments.membership import preview
+
+    # when
+    found = preview({"field": "order_count", "op": "gte", "value": 1}, sample=3)
+    # then
+    first = sorted(CustomerProfile.objects.values_list("pk", flat=True))[:3]
+    assert found == {"count": 12, "sample": first}

@@ -173,6 +173,35 @@ def test_invalid_rules_get_a_code_and_a_path(rule, code, path):
     assert error.value.code is code and error.value.field == path
 
 
+def bought(*ids) -> dict:
+    return {"field": "product_bought", "op": "includes", "value": list(ids)}
+
+
+@pytest.mark.parametrize("rule, path", [
+    # issue 20: 50 product sets; a rule reads order history at most 5 times
+    ({"or": [bought(i, i + 1) for i in range(50)]}, "or.5"),
+    ({"and": [bought(1), {"not": {"or": [bought(2), bought(3), bought(4), bought(5), bought(6)]}}]}, "and.1.not.or.4"),
+    ({"or": [bought(1), {"field": "channel", "op": "includes", "value": ["web"]},
+             {"field": "category_bought", "op": "excludes", "value": ["Vinyl"]}, bought(2), bought(3), bought(4)]},
+     "or.5"),
+    (bought(*range(101)), "value"),  # 100 values in a set
+    ({"or": [bought(*range(100)), bought(*range(100, 200)), bought(200)]}, "or.2.value"),  # 200 in a rule
+], ids=["50 sets", "nested", "any history", "101 values", "201 in all"])
+def test_a_rule_reading_too_much_order_history_is_too_complex_at_its_path(rule, path):
+    with pytest.raises(SegmentRuleError) as error:
+        compile_rule(rule, datetime.now(timezone.utc))
+    assert error.value.code is SegmentErrorCode.TOO_COMPLEX and error.value.field == path
+
+
+def test_the_largest_rule_allowed_compiles_to_one_set_per_condition():
+    # when: 5 conditions on order history, 200 values in all (duplicates counted once)
+    rule = {"or": [bought(*range(40 * i, 40 * i + 40), 40 * i) for i in range(5)]}
+    sql, params = compile_rule(rule, datetime.now(timezone.utc))
+    # then: each a semi-join PostgreSQL runs once (never a lookup of each customer's orders), values as parameters
+    assert sql.count("p.id IN (SELECT o.profile_id FROM crm_order_line l") == 5 and "EXISTS" not in sql
+    assert params == [list(range(40 * i, 40 * i + 40)) for i in range(5)]
+
+
 def test_values_are_parameters_never_sql():
     sql, params = compile_rule({"field": "category_bought", "op": "includes", "value": ["x'); DROP TABLE crm_order;--"]},
                                datetime.now(timezone.utc))

@@ -59,14 +59,16 @@ PAGE_EVERYTHING = """query PageEverything($channel: String!) { crmCustomers(firs
   consentHistory(first: 10) { channel state at }
 } } } }"""
 PREVIEW = "query Preview($rules: JSONString!) { crmSegmentPreview(rules: $rules) { count sample { email } } }"
-# The largest rules segments/rules.py allows (5 order-history conditions, 200 product ids in all), on products
-# bought rarely and on the most bought ones; and issue 20's 50 sets, refused.
+# Rules previewed: small ones a merchant writes, the largest segments/rules.py allows (5 order-history
+# conditions, 200 product ids in all) on the least and on the most bought products, and issue 20's 50 sets.
 RULES = [
-    ("largest rule allowed, rarely bought products (5 × 40 ids, or)",
-     {"or": [{"field": "product_bought", "op": "includes", "value": list(range(3000 + 40 * i, 3040 + 40 * i))}
+    ("5 products", {"field": "product_bought", "op": "includes", "value": list(range(4900, 4905))}),
+    ("RFM at risk or can't lose", {"field": "rfm_group", "op": "in", "value": ["at_risk", "cant_lose"]}),
+    ("largest rule allowed, least bought products (5 × 40 ids, or)",
+     {"or": [{"field": "product_bought", "op": "includes", "value": list(range(4800 + 40 * i, 4840 + 40 * i))}
              for i in range(5)]}),
-    ("largest rule allowed, rarely bought products (5 × 40 ids, and)",
-     {"and": [{"field": "product_bought", "op": "includes", "value": list(range(3000 + 40 * i, 3040 + 40 * i))}
+    ("largest rule allowed, least bought products (5 × 40 ids, and)",
+     {"and": [{"field": "product_bought", "op": "includes", "value": list(range(4800 + 40 * i, 4840 + 40 * i))}
               for i in range(5)]}),
     ("largest rule allowed, most bought products (5 × 40 ids, or)",
      {"or": [{"field": "product_bought", "op": "includes", "value": list(range(1 + 40 * i, 41 + 40 * i))}

@@ -3,9 +3,10 @@
     python bench/graphql_cost.py [--customers 1000000] [--database saleor_crm_bench_cost] [--rebuild] [--runs 3]
 
 Set-up (not timed): ``bench/_cost_shop.py`` builds the shop once (``bench/analytics.py``'s 1M customers and
-5.3M orders, plus lines, events, surveys, service requests, automation runs, scores, segments and a trained
-recommendation version) and later runs reuse it (``--rebuild`` to start over). A JWKS endpoint in a thread
-verifies the tokens, as the standalone host does; a draft campaign to a large segment is made through the API.
+5.3M orders, plus lines, events, surveys, service requests, automation runs, scores and segments; no trained
+recommendation version: see ``bench/_cost_shop.py``) and later runs reuse it (``--rebuild`` to start over). A
+JWKS endpoint in a thread verifies the tokens, as the standalone host does; two draft campaigns to a segment of
+~200,000 are made through the API, one with its audience frozen.
 
 Measured: each request through the real view (``/graphql/`` with Django's test client, a bearer token as the
 Dashboard sends it, DEBUG off), its cost as ``limits.measure`` counts it and the caller's budget; the median
@@ -16,7 +17,7 @@ is refused before it runs: its row shows the refusal's time. Printed next to the
 Requests: every query of ``graphql/operations/`` and of the Dashboard (``dashboard_extension/src/**``),
 the attack of issue 20 (four aliased pages of 100 customers with 100 timeline entries and 10 survey answers
 each), and for each expensive field the request that fills the staff budget with it (aliases up to the
-budget); then the largest segment rules ``segments/rules.py`` allows, previewed.
+budget); segment rules previewed, small ones and the largest ``segments/rules.py`` allows.
 """
 
 import argparse

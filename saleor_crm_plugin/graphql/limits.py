@@ -56,7 +56,7 @@ MAX_NUMBER_LENGTH = 40  # characters of a number literal; GraphQL's Int holds 10
 
 # Cost budgets per request, in costs.py's units (~40 µs each on the 1M-customer shop): staff 2 s, a shopper
 # 0.4 s, an anonymous caller 0.08 s. A storefront recommendations query of 10 products costs ~130, the
-# gateway's _entities example ~40 per representation, a shopper's 50 orders with lines ~1,400, the
+# gateway's _entities example ~150 per representation, a shopper's 50 orders with lines ~1,400, the
 # Dashboard's customers page of 50 (spend, notes, 5 recommendations, 3 recent orders each, total) ~12,000,
 # the overview report ~36,000 (bench/graphql_cost.py prints them all with their times).
 ANONYMOUS_MAX_COST = 2_000

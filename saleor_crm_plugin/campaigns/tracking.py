@@ -39,10 +39,10 @@ from django.db import connection
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotFound, HttpResponseRedirect
 from django.utils import timezone
 
+from .. import json_input
 from ..config import get_setting, get_text_setting
 from ..errors import CRMError
 from ..models import Campaign, CampaignState, Delivery
-from ..normalized.storable import loads_bounded
 from . import tokens
 from .mail import plugin_url
 
@@ -105,13 +105,13 @@ def tracking_webhook(request, esp: str) -> HttpResponse:
 
 
 def _well_formed(request) -> bool:
-    """A JSON body (what every JSON-posting ESP sends) must parse and nest at most ``MAX_DEPTH`` levels;
-    form-encoded bodies are left to the ESP's parser."""
+    """A JSON body (what every JSON-posting ESP sends) must be JSON within ``json_input``'s bounds (nesting,
+    size, digits); form-encoded bodies are left to the ESP's parser."""
     if "json" not in request.content_type and request.body.lstrip()[:1] not in (b"{", b"["):
         return True
     try:
-        loads_bounded(request.body)
-    except ValueError:
+        json_input.loads(request.body)
+    except json_input.JSONInputError:
         return False
     return True
 

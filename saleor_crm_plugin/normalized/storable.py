@@ -52,25 +52,9 @@ def storable_json(value) -> tuple[str, list[str]]:
     return text, sorted(problems)
 
 
-def loads_bounded(text: str | bytes, max_depth: int = MAX_DEPTH):
-    """``json.loads`` of untrusted text that nests at most ``max_depth`` levels; ``ValueError`` otherwise.
-
-    The depth is counted before parsing, so a 100,000-deep document is
-    refused in one linear pass instead of exhausting the parser's stack.
-    """
-    if isinstance(text, bytes):
-        text = text.decode("utf-8")  # UnicodeDecodeError is a ValueError
-    if not _depth_ok(text, max_depth):
-        raise ValueError(f"JSON nested deeper than {max_depth} levels")
-    try:
-        return json.loads(text)
-    except RecursionError:  # unreachable within max_depth; kept so no caller ever sees one
-        raise ValueError("JSON nested too deeply") from None
-
-
-def _depth_ok(text: str, max_depth: int = MAX_DEPTH) -> bool:
+def _depth_ok(text: str) -> bool:
     # Cheap upper bound: a text with few brackets cannot nest deeply.
-    if text.count("[") + text.count("{") <= max_depth:
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
         return True
     depth = deepest = 0
     in_string = escaped = False
@@ -89,7 +73,7 @@ def _depth_ok(text: str, max_depth: int = MAX_DEPTH) -> bool:
             deepest = max(deepest, depth)
         elif char in "]}":
             depth -= 1
-    return deepest <= max_depth
+    return deepest <= MAX_DEPTH
 
 
 def _encode(value, problems: set[str], max_depth: float) -> str:

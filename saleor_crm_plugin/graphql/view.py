@@ -7,7 +7,8 @@ before anything is executed: the body (``json_input.loads``: bounded nesting,
 size and digits), the document's size, tokens and nesting (``limits.scan``),
 the text in variables, the caller's token, then ``parse``, the input values
 against their types (``inputs.check_inputs``) and the request's depth and
-cost against the caller's budget (``limits.measure``/``limits.check``).
+cost against the caller's budget (``limits.measure``/``limits.check``). A
+staff query then runs within its database deadline (``deadline``).
 
 This is the one place where a ``saleor_crm_plugin.errors.CRMError`` becomes
 a GraphQL error. A request whose storefront mutation was rate limited is
@@ -20,12 +21,14 @@ import contextvars
 import json
 import logging
 from collections import Counter
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from graphql import parse
+from graphql.utils.get_operation_ast import get_operation_ast
 from graphql.error import GraphQLError, GraphQLLocatedError, GraphQLSyntaxError, format_error
 
 from .. import json_input
@@ -33,6 +36,7 @@ from ..errors import CRMError
 from ..text import is_storable_text
 from .auth import caller_from_request
 from .dataloaders import Loaders
+from .deadline import staff_query_deadline, stopped_by_deadline, too_slow
 from .errors import APIError, CRMErrorCode
 from .inputs import check_inputs
 from .limits import QueryTooComplex, check, measure, scan
@@ -109,10 +113,13 @@ def _serve(request):
     except GraphQLSyntaxError as error:
         return _failure(CRMErrorCode.INVALID.value, str(error), 400)
     request.crm_loaders = Loaders()
+    operation = get_operation_ast(document, operation_name)
+    bounded = request.crm_caller.can_manage_users and operation is not None and operation.operation == "query"
     marker = _executing.set(True)
     try:
-        result = schema.execute(document, variable_values=variables, context_value=request,
-                                operation_name=operation_name)
+        with staff_query_deadline() if bounded else nullcontext():
+            result = schema.execute(document, variable_values=variables, context_value=request,
+                                    operation_name=operation_name)
     finally:
         _executing.reset(marker)
     payload = {"data": result.data}
@@ -204,6 +211,8 @@ def _report(errors) -> list[dict]:
             else:
                 error = GraphQLLocatedError([], original_error=error)
         original = getattr(error, "original_error", None)
+        if stopped_by_deadline(original):
+            original = too_slow()
         entry = format_error(error)
         if isinstance(original, CRMError):
             entry["message"] = original.message

@@ -108,3 +108,11 @@ def operation(name: str) -> str:
 
 def gid(kind: str, pk) -> str:
     return to_global_id(kind, str(pk))
+
+
+def data_queries(captured) -> list[str]:
+    """The statements a request ran for its data: without the staff query deadline's own (its savepoint
+    and its ``set_config`` of the statement timeout)."""
+    own = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "SELECT set_config(",
+           "SET LOCAL statement_timeout")
+    return [q["sql"] for q in captured.captured_queries if not q["sql"].lstrip().startswith(own)]

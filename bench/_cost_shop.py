@@ -78,8 +78,8 @@ def build(customers: int) -> None:
                                           product_type, attributes, channel_listings, variants, is_deleted,
                                           source_updated_at, version_key)
         SELECT g, 'Product ' || g, 'product-' || g, '', '', 'Category ' || (g %% {CATEGORIES}), 'Goods', '{{}}',
-               '[{{"channel": "web", "is_published": true, "price_amount": "' || (5 + g %% 95) || '.99", '
-               '"currency": "USD"}}]', '[]', false, %s, 'bench'
+               ('[{{"channel": "web", "is_published": true, "price_amount": "' || (5 + g %% 95) || '.99", '
+                '"currency": "USD"}}]')::jsonb, '[]', false, %s, 'bench'
         FROM generate_series(1, {PRODUCTS}) g""", [NOW])
     payload = """jsonb_build_object(
             'kind', %s, 'type', 'order', 'occurred_at', o.placed_at, 'order_id', o.order_id,

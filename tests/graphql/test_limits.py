@@ -15,7 +15,9 @@ from tests.graphql.conftest import gid
 
 ROOT = Path(__file__).resolve().parents[2]
 HEALTHY = "query { _service { sdl } }"
-REFUSAL_SECONDS = 0.1
+# Refused before anything executes: these payloads take minutes when run, a refusal milliseconds. A second
+# leaves room for a loaded machine; the speed itself is the benchmarks' (bench/graphql_cost.py).
+REFUSAL_SECONDS = 1.0
 TRACEBACK_MARKS = ("Traceback", 'File "', "line ", "django", "/work/", "site-packages")
 
 FRAGMENT_FAN_OUT = (
@@ -40,7 +42,7 @@ def aliased_staff_fields(count: int) -> str:
 
 
 def assert_refused_fast_and_alive(live_gql, sent, code):
-    """The refusal has ``code``, took < 100 ms, shows no traceback; a normal request succeeds right after."""
+    """The refusal has ``code``, came before anything ran (< REFUSAL_SECONDS), shows no traceback; a normal request succeeds right after."""
     status, text, seconds = sent
     body = json.loads(text)
     assert code in [error["extensions"]["code"] for error in body["errors"]], text[:500]

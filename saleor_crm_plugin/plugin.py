@@ -18,6 +18,7 @@ from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from .config import (
     DASHBOARD_SETTINGS, DASHBOARD_TEXT_SETTINGS, PLUGIN_ID, SPECS, TEXT_SPECS, forget_stored, validate_setting,
 )
+from .error_codes import ConfigErrorCode
 from .errors import CRMError
 from .events import adapters as adapter
 from .events.outbox import record
@@ -97,8 +98,8 @@ class CRMPlugin(BasePlugin):
                 continue
             try:
                 validate_setting(item["name"], item.get("value"))
-            except CRMError as error:  # the same code the CRM's Settings API gives for this value
-                errors[item["name"]] = ValidationError(error.message, code=error.code_value)
+            except CRMError as error:  # the Settings API's message; Saleor's PluginErrorCode knows only "invalid"
+                errors[item["name"]] = ValidationError(error.message, code=ConfigErrorCode.INVALID.value)
         if errors:
             raise ValidationError(errors)
 

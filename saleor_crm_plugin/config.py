@@ -16,6 +16,8 @@ from dataclasses import dataclass
 
 from django.conf import settings as django_settings
 
+from .error_codes import ConfigErrorCode
+from .errors import CRMError
 from .text import has_control_characters
 
 # The plugin's id in Saleor; its HTTP endpoints are under /plugins/global/<PLUGIN_ID>/
@@ -285,6 +287,15 @@ SPECS = {
 }
 
 
+# The numbers the plugin's configuration edits (Saleor's plugin page and the CRM's Settings page alike); the
+# others are the deployment's (SALEOR_CRM in Django settings).
+DASHBOARD_SETTINGS = [
+    "abandoned_checkout_minutes", "sweep_after_seconds", "fold_batch_size", "favourite_limit",
+    "recommendation_refresh_seconds", "repeat_purchase_min_percent", "auto_train_min_orders",
+    "double_opt_in", "confirmation_link_hours", "send_rate_per_minute", "frequency_cap_count", "frequency_cap_days",
+]
+
+
 def get_setting(name: str, *, use_database: bool = True) -> int:
     """Return the effective value of CRM setting ``name`` (see module doc)."""
     spec = SPECS[name]
@@ -327,17 +338,24 @@ def forget_stored() -> None:
 
 
 def validate_value(name: str, value) -> int:
-    """Parse and range-check one setting; raise ValueError with a readable message."""
+    """Parse and range-check one setting; raise ``CRMError`` (a ValueError) with a code and a readable message.
+
+    The error names no field: the plugin's form and the Settings API each say which field it is about.
+    """
     spec = SPECS[name]
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError):
-        raise ValueError(f"{spec.label} must be a whole number.") from None
+        raise CRMError(ConfigErrorCode.NOT_A_NUMBER, f"{spec.label} must be a whole number.") from None
     if not spec.minimum <= number <= spec.maximum:
-        raise ValueError(
-            f"{spec.label} must be between {spec.minimum} and {spec.maximum}."
-        )
+        raise CRMError(ConfigErrorCode.OUT_OF_RANGE,
+                       f"{spec.label} must be between {spec.minimum} and {spec.maximum}.")
     return number
+
+
+def validate_setting(name: str, value) -> int | str:
+    """Check any setting of the plugin's configuration, number or text; returns the value to store."""
+    return validate_value(name, value) if name in SPECS else validate_text(name, value)
 
 
 @dataclass(frozen=True)
@@ -345,8 +363,13 @@ class TextSettingSpec:
     name: str
     label: str
     help_text: str
-    kind: str = "text"  # text, email, url, url_pattern, origins, secret, provider
+    kind: str = "text"  # text, email, url, url_pattern, origins, secret, smtp_url, provider, ...
     max_length: int = 255
+
+    @property
+    def secret(self) -> bool:
+        """Write-only: Saleor masks it and the CRM's Settings API says only whether it is set."""
+        return self.kind in ("secret", "smtp_url")
 
 
 TEXT_SPECS = {
@@ -405,9 +428,18 @@ TEXT_SPECS = {
             "The ESP's API key (anymail's api_key / server_token); stored masked.", kind="secret"),
         TextSettingSpec(
             "smtp_url", "SMTP server",
-            "smtp://user:password@host:port (smtps:// for implicit TLS; ?tls=1 for STARTTLS).", kind="secret"),
+            "smtp://user:password@host:port (smtps:// for implicit TLS; ?tls=1 for STARTTLS).", kind="smtp_url"),
     ]
 }
+
+# Every text setting is in the plugin's configuration; the API key, the SMTP URL and the webhook secret are
+# secrets (Saleor masks them in its API, the CRM's Settings API says only whether they are set).
+DASHBOARD_TEXT_SETTINGS = list(TEXT_SPECS)
+
+
+def is_pinned(name: str) -> bool:
+    """Whether the deployment sets ``name`` (``SALEOR_CRM`` in Django settings): then nothing saved applies."""
+    return name in (getattr(django_settings, "SALEOR_CRM", {}) or {})
 
 
 def get_text_setting(name: str, *, use_database: bool = True) -> str:
@@ -426,8 +458,20 @@ def get_text_setting(name: str, *, use_database: bool = True) -> str:
 HEADER_NAME = re.compile(r"[A-Za-z0-9-]{1,64}")
 
 
+# The code a text setting's bad value gets, by kind (anything else: ``invalid``).
+_KIND_CODES = {
+    "email": ConfigErrorCode.INVALID_EMAIL, "url": ConfigErrorCode.INVALID_URL,
+    "url_pattern": ConfigErrorCode.INVALID_URL, "checkout_url_pattern": ConfigErrorCode.INVALID_URL,
+    "hosts": ConfigErrorCode.INVALID_URL, "origins": ConfigErrorCode.INVALID_URL,
+    "time_zone": ConfigErrorCode.INVALID_TIME_ZONE,
+}
+
+
 def validate_text(name: str, value) -> str:
-    """Check one text setting; raise ValueError with a readable message. Returns the value to store."""
+    """Check one text setting; raise ``CRMError`` (a ValueError) with a code and a readable message.
+
+    Returns the value to store. A secret's value is never quoted in the message.
+    """
     import zoneinfo
     from urllib.parse import urlsplit
 
@@ -443,11 +487,12 @@ def validate_text(name: str, value) -> str:
     spec = TEXT_SPECS[name]
     text = "" if value is None else str(value).strip()
     if len(text) > spec.max_length:
-        raise ValueError(f"{spec.label} is longer than {spec.max_length} characters.")
+        raise CRMError(ConfigErrorCode.TOO_LONG, f"{spec.label} is longer than {spec.max_length} characters.")
     if not text:
         return text
     if has_control_characters(text):  # names and addresses become mail headers: a CR/LF would split one
-        raise ValueError(f"{spec.label} may not hold line breaks or other control characters.")
+        raise CRMError(ConfigErrorCode.INVALID,
+                       f"{spec.label} may not hold line breaks or other control characters.")
     try:
         if spec.kind == "email":
             EmailValidator()(text)
@@ -473,9 +518,24 @@ def validate_text(name: str, value) -> str:
                 if urlsplit(origin).path.strip("/") or urlsplit(origin).query:
                     raise ValueError(origin)
     except (ValidationError, KeyError, IndexError, ValueError, zoneinfo.ZoneInfoNotFoundError):
-        raise ValueError(f"{spec.label} is not valid: {text!r}.") from None
+        raise CRMError(_KIND_CODES.get(spec.kind, ConfigErrorCode.INVALID),
+                       f"{spec.label} is not valid: {text!r}.") from None
     if spec.kind == "provider":
         from .campaigns.providers import backend_path
 
-        backend_path(text)  # raises ValueError naming the unknown provider
+        try:
+            backend_path(text)
+        except ValueError as error:  # it names the unknown provider
+            raise CRMError(ConfigErrorCode.UNKNOWN_PROVIDER, str(error)) from None
+    elif spec.kind == "smtp_url":
+        from .campaigns.providers import smtp_options
+
+        try:
+            if any(c.isspace() for c in text):
+                raise ValueError(name)
+            smtp_options(text)  # the sender's own reading: what passes here, the SMTP backend can use
+        except ValueError:  # CRMError included; its message never quotes the URL (it holds the password)
+            raise CRMError(ConfigErrorCode.INVALID_SMTP_URL,
+                           f"{spec.label} is not valid: write it as smtp://user:password@host:port "
+                           "(smtps:// for implicit TLS, ?tls=1 for STARTTLS).") from None
     return text

@@ -18,8 +18,21 @@ class EventErrorCode(str, Enum):
 
 
 class ConfigErrorCode(str, Enum):
+    """Why a setting's value (plugin configuration or the CRM's Settings page) or a test mail was refused."""
+
     INVALID = "invalid"
     REQUIRED = "required"
+    NOT_A_NUMBER = "not_a_number"
+    OUT_OF_RANGE = "out_of_range"
+    TOO_LONG = "too_long"
+    INVALID_EMAIL = "invalid_email"
+    INVALID_URL = "invalid_url"
+    INVALID_SMTP_URL = "invalid_smtp_url"
+    INVALID_TIME_ZONE = "invalid_time_zone"
+    UNKNOWN_PROVIDER = "unknown_provider"
+    PINNED = "pinned"  # set in the deployment's Django settings (SALEOR_CRM): not changeable from the Dashboard
+    NOT_CONFIGURED = "not_configured"
+    SEND_FAILED = "send_failed"
 
 
 class RecommendationErrorCode(str, Enum):

@@ -15,21 +15,17 @@ from django.http import HttpResponseNotFound
 from saleor.core.db.connection import allow_writer
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 
-from .config import PLUGIN_ID, SPECS, TEXT_SPECS, forget_stored, validate_text, validate_value
+from .config import (
+    DASHBOARD_SETTINGS, DASHBOARD_TEXT_SETTINGS, PLUGIN_ID, SPECS, TEXT_SPECS, forget_stored, validate_setting,
+)
 from .error_codes import ConfigErrorCode
+from .errors import CRMError
 from .events import adapters as adapter
 from .events.outbox import record
 from .schedule import BACKFILL_TASK, send_task
 
 logger = logging.getLogger(__name__)
 
-DASHBOARD_SETTINGS = [
-    "abandoned_checkout_minutes", "sweep_after_seconds", "fold_batch_size", "favourite_limit",
-    "recommendation_refresh_seconds", "repeat_purchase_min_percent", "auto_train_min_orders",
-    "double_opt_in", "confirmation_link_hours", "send_rate_per_minute", "frequency_cap_count", "frequency_cap_days",
-]
-# Mail settings (text); the API key and the SMTP URL are SECRET: Saleor masks them in its API.
-DASHBOARD_TEXT_SETTINGS = list(TEXT_SPECS)
 
 
 def _issued_app_token(token: str):
@@ -48,10 +44,6 @@ def _issued_app_token(token: str):
                 return None
             return SaleorApp(id=graphene.Node.to_global_id("App", app.pk), identifier=app.identifier)
     return None
-
-
-def _validate(name: str, value):
-    return validate_value(name, value) if name in SPECS else validate_text(name, value)
 
 
 def _capture(build, obj, kind: str) -> None:
@@ -90,7 +82,7 @@ class CRMPlugin(BasePlugin):
         for name in DASHBOARD_SETTINGS
     } | {
         name: {
-            "type": ConfigurationTypeField.SECRET if TEXT_SPECS[name].kind == "secret" else ConfigurationTypeField.STRING,
+            "type": ConfigurationTypeField.SECRET if TEXT_SPECS[name].secret else ConfigurationTypeField.STRING,
             "label": TEXT_SPECS[name].label,
             "help_text": TEXT_SPECS[name].help_text,
         }
@@ -105,9 +97,9 @@ class CRMPlugin(BasePlugin):
             if item["name"] not in SPECS and item["name"] not in TEXT_SPECS:
                 continue
             try:
-                _validate(item["name"], item.get("value"))
-            except ValueError as error:
-                errors[item["name"]] = ValidationError(str(error), code=ConfigErrorCode.INVALID.value)
+                validate_setting(item["name"], item.get("value"))
+            except CRMError as error:  # the Settings API's message; Saleor's PluginErrorCode knows only "invalid"
+                errors[item["name"]] = ValidationError(error.message, code=ConfigErrorCode.INVALID.value)
         if errors:
             raise ValidationError(errors)
 
@@ -125,7 +117,7 @@ class CRMPlugin(BasePlugin):
         for item in plugin_configuration.configuration:
             if item["name"] in SPECS or item["name"] in TEXT_SPECS:
                 CRMSetting.objects.update_or_create(
-                    name=item["name"], defaults={"value": str(_validate(item["name"], item["value"]))}
+                    name=item["name"], defaults={"value": str(validate_setting(item["name"], item["value"]))}
                 )
         transaction.on_commit(forget_stored)
         if plugin_configuration.active:  # the task returns at once when the history was imported before

@@ -92,6 +92,19 @@ def take(*, client: str | None, subject: str | None = None, now: datetime | None
     if subject:
         budgets[_key("subject", subject.strip().lower())] = (SUBJECT_WINDOW,
                                                               get_setting("anonymous_per_address_per_hour"))
+    _spend(budgets, now)
+
+
+def take_budget(scope: str, value: str, *, window: timedelta, limit: int, now: datetime | None = None) -> None:
+    """Let one request through a fixed budget: ``limit`` per sliding ``window`` for ``value`` within ``scope``.
+
+    For limits that are no storefront visitor's (a staff member's test mails); raises ``RateLimited``
+    when the budget is spent, like ``take``, in the same table.
+    """
+    _spend({_key(scope, value): (window, limit)}, now or timezone.now())
+
+
+def _spend(budgets: dict, now: datetime) -> None:
     if not budgets:
         return
     keys = sorted(budgets)

@@ -27,6 +27,8 @@ from .mutations.recommendation_train import CRMRecommendationTrain
 from .mutations.segment_save import CRMSegmentCreate, CRMSegmentDelete, CRMSegmentUpdate
 from .mutations.service_request_close import CRMServiceRequestClose
 from .mutations.service_request_reply import CRMServiceRequestReply
+from .mutations.settings_test_mail_send import CRMSettingsTestMailSend
+from .mutations.settings_update import CRMSettingsUpdate
 from .mutations.suppression_add import CRMSuppressionAdd
 from .mutations.suppression_remove import CRMSuppressionRemove
 from .mutations.survey_answer import CRMSurveyAnswer
@@ -34,12 +36,13 @@ from .privacy import PrivacyQuery
 from .queries import Query as CRMQuery
 from .recommendation_models import RecommendationModelQuery
 from .segments import SegmentQuery
+from .settings import SettingsQuery
 from .support import SupportQuery
 from .suppressions import SuppressionQuery
 
 
 class Query(CRMQuery, SegmentQuery, CampaignQuery, AutomationQuery, SuppressionQuery, RecommendationModelQuery,
-            PrivacyQuery, SupportQuery, FederationQuery, graphene.ObjectType):
+            PrivacyQuery, SupportQuery, SettingsQuery, FederationQuery, graphene.ObjectType):
     pass
 
 
@@ -71,6 +74,8 @@ class Mutation(graphene.ObjectType):
     crm_survey_answer = CRMSurveyAnswer.Field()
     crm_service_request_reply = CRMServiceRequestReply.Field()
     crm_service_request_close = CRMServiceRequestClose.Field()
+    crm_settings_update = CRMSettingsUpdate.Field()
+    crm_settings_test_mail_send = CRMSettingsTestMailSend.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation, types=[User, Product], auto_camelcase=True)

@@ -15,6 +15,7 @@ const TemplatesPage = lazy(() => import("../campaigns/templates-page"));
 const AutomationsPage = lazy(() => import("../automations/automations-page"));
 const ServicePage = lazy(() => import("../service/service-page"));
 const RecommendationsPage = lazy(() => import("../recommendations/recommendations-page"));
+const SettingsPage = lazy(() => import("../settings/settings-page"));
 
 const PageContent = ({ page }: { page: PageName }) => {
   switch (page) {
@@ -34,6 +35,8 @@ const PageContent = ({ page }: { page: PageName }) => {
       return <ServicePage />;
     case "recommendations":
       return <RecommendationsPage />;
+    case "settings":
+      return <SettingsPage />;
   }
 };
 

@@ -1,6 +1,6 @@
 /** The app page's own routes live in the URL hash: the Dashboard owns the path. */
 
-export const PAGES = ["overview", "customers", "segments", "campaigns", "templates", "automations", "service", "recommendations"] as const;
+export const PAGES = ["overview", "customers", "segments", "campaigns", "templates", "automations", "service", "recommendations", "settings"] as const;
 export type PageName = (typeof PAGES)[number];
 
 export const PAGE_TITLES: Record<PageName, string> = {
@@ -12,6 +12,7 @@ export const PAGE_TITLES: Record<PageName, string> = {
   automations: "Automations",
   service: "Service",
   recommendations: "Recommendations",
+  settings: "Settings",
 };
 
 export type Route = { page: PageName; id?: string; params: Record<string, string> };

@@ -1,4 +1,4 @@
-"""The set-up a new user meets: which database bin/test, bin/demo and tests/saleor use, what ships in the wheel."""
+"""The set-up a new user meets: which database bin/test, bin/demo and tests/saleor use (what ships in the release: tests/test_release.py)."""
 
 import importlib.util
 import os

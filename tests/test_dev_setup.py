@@ -1,4 +1,6 @@
-"""The set-up a new user meets: which database bin/test, bin/demo and tests/saleor use (what ships in the release: tests/test_release.py)."""
+"""The set-up a new user meets: which database bin/test, bin/demo and tests/saleor use.
+
+What ships in the release is tested by building it: tests/test_release.py."""
 
 import importlib.util
 import os

@@ -112,15 +112,14 @@ class Host:
         self.log.close()
 
 
+@pytest.mark.django_db(transaction=True)  # the host reads the test database (the CRM's settings), committed
 @pytest.mark.parametrize("kind", ["wheel", "sdist"])
-def test_the_release_installs_without_node_and_serves_every_page(release, kind, tmp_path, django_db_setup,
-                                                                 django_db_blocker):
+def test_the_release_installs_without_node_and_serves_every_page(release, kind, tmp_path):
     # given: the artifact installed into a fresh virtualenv with no Node on PATH
     python, env = install(release[kind], tmp_path / "venv")
     host_dir = tmp_path / "host"
     shutil.copytree(release["clone"] / "crm_host", host_dir / "crm_host")
-    with django_db_blocker.unblock():  # the test database, migrated by pytest-django
-        db = connection.settings_dict
+    db = connection.settings_dict  # the test database, migrated by pytest-django
     env.update(production_env(
         DJANGO_SETTINGS_MODULE="crm_host.settings", PUBLIC_URL="http://127.0.0.1",
         DATABASE_URL=f"postgres://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
@@ -131,6 +130,7 @@ def test_the_release_installs_without_node_and_serves_every_page(release, kind, 
                 timeout=60, env=env, cwd=host_dir).stdout.split()
     package = Path(found[0]).parent
     assert package.is_relative_to(tmp_path / "venv") and "site-packages" in package.parts, found
+    assert db["NAME"].startswith("test_")
     assert found[1] == VERSION
     build = package / "static" / "saleor_crm_plugin" / "dashboard"
     assets = sorted(path.name for path in (build / "assets").iterdir())
@@ -151,7 +151,8 @@ def test_the_release_installs_without_node_and_serves_every_page(release, kind, 
         host.stop()
 
     # then: every page and widget, every asset and the schema, with the installed bytes
-    assert {page: response.status_code for page, response in pages.items()} == {page: 200 for page in PAGES}
+    assert {page: response.status_code for page, response in pages.items()} == {page: 200 for page in PAGES}, \
+        host.logfile.read_text()[-3000:]
     for page, response in pages.items():
         assert response.content == (build / f"{page}.html").read_bytes(), page
         assert "./assets/" in response.text, page

@@ -1,6 +1,7 @@
-"""The set-up a new user meets: which database bin/test, bin/demo and tests/saleor use, what ships in the wheel."""
+"""The set-up a new user meets: which database bin/test, bin/demo and tests/saleor use.
 
-import configparser
+What ships in the release is tested by building it: tests/test_release.py."""
+
 import importlib.util
 import os
 import subprocess
@@ -119,16 +120,3 @@ def test_the_saleor_tests_honour_database_url():
     assert settings.database_url({"DATABASE_URL": f"{SERVER}/mydb",
                                   "CRM_SALEOR_DATABASE_URL": f"{SERVER}/other"}) == f"{SERVER}/other"
     assert settings.database_url({}) == f"{SERVER}/crm_saleor"
-
-
-def test_the_wheel_ships_the_exported_schema():
-    # given: the package data declared in setup.cfg
-    config = configparser.ConfigParser()
-    config.read(ROOT / "setup.cfg")
-    patterns = [p.strip() for p in config["options.package_data"]["saleor_crm_plugin"].split(",")]
-    # then: the SDL is among them, and every declared file exists in the package
-    assert "graphql/schema.graphql" in patterns
-    for pattern in patterns:
-        assert list((ROOT / "saleor_crm_plugin").glob(pattern)), pattern
-    assert (ROOT / "saleor_crm_plugin" / "graphql" / "schema.graphql").read_text() == \
-        (ROOT / "graphql" / "schema.graphql").read_text()

@@ -3,7 +3,8 @@ source, never committed; ``CRM_DASHBOARD_BUILD`` names its ``build/dashboard`` f
 running as a live server, driven in Debian's Chromium. Staff sign in through the Dashboard's own login form,
 open the home page, the CRM page under Customers, a customer's, a product's and an order's page, and each CRM
 view shows the figures of the orders placed through Saleor's checkout. Screenshots go to
-``test-artifacts/saleor-dashboard/``. Skipped, with the reason, without the build, Chromium or Playwright."""
+``test-artifacts/saleor-dashboard/``. Skipped, naming the missing piece, without the CRM's built pages, the
+Dashboard's build, Chromium or Playwright."""
 
 import http.client
 import io
@@ -22,6 +23,8 @@ from django.db import connections
 
 from crm_saleor_api import (PLUGIN_UPDATE_MUTATION, complete_checkout, create_checkout, mutate, signed_in_customer,
                             us_address)
+from saleor_crm_plugin.dashboard.manifest import PAGES
+from saleor_crm_plugin.dashboard.pages import BUILD as CRM_PAGES
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts" / "saleor-dashboard"
@@ -30,6 +33,12 @@ CHROMIUM = Path(os.environ.get("CRM_TEST_CHROMIUM", "/usr/bin/chromium"))
 PLUGIN_PAGES = "/plugins/global/saleor_crm_plugin.crm/dashboard/"
 TIMEOUT = 60_000
 
+# Each missing piece is named before anything starts: without it a CRM frame would only time out (60 s) later.
+_unbuilt = sorted(page for page in PAGES if not (CRM_PAGES / f"{page}.html").is_file())
+if _unbuilt:
+    pytest.skip(f"the CRM's Dashboard pages are not built ({', '.join(_unbuilt)} missing in {CRM_PAGES}): run "
+                "`npm ci && npm run build` in dashboard_extension/ (bin/setup does), or install a built wheel",
+                allow_module_level=True)
 if not (BUILD / "index.html").is_file():
     pytest.skip("no Saleor Dashboard build: set CRM_DASHBOARD_BUILD to saleor-dashboard's build/dashboard "
                 "(docs/testing-against-saleor.md, 'Inside the real Dashboard')", allow_module_level=True)

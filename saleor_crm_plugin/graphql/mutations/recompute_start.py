@@ -15,7 +15,7 @@ class CRMRecomputeStart(CRMMutation):
     """
 
     run = graphene.Field(CRMRecomputeRun, description="The run started, or the one already queued or running.")
-    started = graphene.Boolean(required=True, description="False when a run was already queued or running.")
+    started = graphene.Boolean(description="False when a run was already queued or running; null with errors.")
 
     @classmethod
     def perform(cls, info):

@@ -86,6 +86,19 @@ const FunnelSection = ({ results, locale }: { results: Results; locale: string }
 const HealthSection = ({ results, locale }: { results: Results; locale: string }) => {
   const { health } = results;
   const status = healthStatus(health);
+  if (results.funnel.deliveryReports === "NOT_REPORTED") {
+    // Bounces and complaints come only from the provider's reports: 0% here would read as healthy.
+    return (
+      <Section title="Bounce health">
+        <Box data-testid="campaign-health">
+          <EmptyState title="Not reported by your provider">
+            Your mail provider does not report bounces or spam complaints, so the CRM cannot judge them or pause the
+            campaign at the shop&apos;s limits. An ESP with its tracking webhook set up reports both.
+          </EmptyState>
+        </Box>
+      </Section>
+    );
+  }
   return (
     <Section title="Bounce health">
       <Box data-testid="campaign-health" display="flex" flexDirection="column" gap={3}>

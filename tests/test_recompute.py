@@ -159,8 +159,8 @@ def test_a_run_whose_worker_died_is_failed_and_a_live_one_is_not():
 
 
 def test_a_queued_run_no_worker_took_within_an_hour_is_failed():
-    stuck = RecomputeRun.objects.create(reason=Reason.BACKFILL, requested_at=ago(seconds=QUEUED_FOR.total_seconds() + 60),
-                                        total=3)
+    stuck = RecomputeRun.objects.create(reason=Reason.BACKFILL, total=3,
+                                        requested_at=ago(seconds=QUEUED_FOR.total_seconds() + 60))
     fresh_enough = now() - QUEUED_FOR / 2
     assert fail_abandoned() == 1
     stuck.refresh_from_db()

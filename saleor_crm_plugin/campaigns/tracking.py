@@ -268,8 +268,9 @@ def click_page(request, token: str) -> HttpResponse:
     if Delivery.objects.filter(pk=delivery_id).exists():
         click_id = hashlib.sha256(f"{delivery_id}:{url}:{timezone.now().isoformat()}".encode()).hexdigest()
         with connection.cursor() as cursor:
-            cursor.execute(INSERT_SQL, [delivery_id, CLICK_ESP, click_id, "clicked", "clicked", timezone.now(), url[:4000],
-                                        "", json.dumps({"user_agent": request.headers.get("User-Agent", "")[:500]})])
+            cursor.execute(INSERT_SQL, [delivery_id, CLICK_ESP, click_id, "clicked", "clicked", timezone.now(),
+                                        url[:4000], "",
+                                        json.dumps({"user_agent": request.headers.get("User-Agent", "")[:500]})])
     return HttpResponseRedirect(url)
 
 

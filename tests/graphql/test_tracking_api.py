@@ -33,7 +33,8 @@ def test_the_campaign_api_shows_the_funnel_health_and_why_it_paused(tracking_set
     _, response = gql(operation("staff/campaign"), {"id": gid("CRMCampaign", campaign.pk)}, bearer=staff_token())
     # then
     body = response["data"]["crmCampaign"]
-    assert body["funnel"] == {"deliveryReports": "RECEIVED", "delivered": 2, "opened": 0, "clicked": 1, "bounced": 0, "deferred": 0, "rejected": 0,
+    assert body["funnel"] == {"deliveryReports": "RECEIVED", "delivered": 2, "opened": 0, "clicked": 1, "bounced": 0,
+                              "deferred": 0, "rejected": 0,
                               "complained": 1, "unsubscribed": 0}
     assert body["health"] == {"window": 120, "bounced": 0, "complained": 1, "bounceRate": 0.0,
                               "complaintRate": 1 / 120, "bounceRateMax": 0.05, "complaintRateMax": 0.001,
@@ -43,7 +44,9 @@ def test_the_campaign_api_shows_the_funnel_health_and_why_it_paused(tracking_set
     assert body["attributed"] == [{"currency": "USD", "orders": 1, "revenue": {"amount": 42.0, "currency": "USD"}}]
 
 
-FUNNEL = """query Funnel($id: ID!) { crmCampaign(id: $id) { totals { sent } funnel { deliveryReports delivered clicked } } }"""
+FUNNEL = """query Funnel($id: ID!) {
+  crmCampaign(id: $id) { totals { sent } funnel { deliveryReports delivered clicked } }
+}"""
 
 
 def test_over_smtp_the_funnel_says_deliveries_are_not_reported_and_still_counts_clicks(tracking_settings, gql):

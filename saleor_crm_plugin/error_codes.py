@@ -46,6 +46,13 @@ class RecommendationErrorCode(str, Enum):
     WORKER_UNAVAILABLE = "worker_unavailable"  # the task could not be handed to the broker
 
 
+class RecomputeErrorCode(str, Enum):
+    """Why "recompute now" could not start, or its run cannot be read."""
+
+    WORKER_UNAVAILABLE = "worker_unavailable"  # the task could not be handed to the broker
+    NOT_FOUND = "not_found"
+
+
 class ProfileErrorCode(str, Enum):
     """Why a request about one customer (erasure, export, consent) was refused."""
 

@@ -57,6 +57,7 @@ CAMPAIGN_DISPATCH_TASK = "saleor_crm_plugin.tasks.dispatch_campaigns"
 AUTOMATION_TASK = "saleor_crm_plugin.tasks.run_automations"
 CONFIRMATION_TASK = "saleor_crm_plugin.tasks.send_consent_confirmation"  # args: request id, pending?
 FORGET_TASK = "saleor_crm_plugin.tasks.forget_expired"
+RECOMPUTE_TASK = "saleor_crm_plugin.tasks.recompute_now"  # args: RecomputeRun id
 
 # Every beat entry of ours is named ``crm-…`` and runs a task of this package;
 # a database row matching both that is not a current entry is stale.

@@ -8,6 +8,7 @@ from .campaigns import confirmation, sending
 from .campaigns.consent import forget_expired_requests
 from .campaigns.automations import running
 from .config import get_setting
+from .errors import CRMError
 from .events.backfill import is_complete, run_backfill_once
 from .events.fold import process_pending
 from .events.sources.saleor_tables import SaleorSource
@@ -15,9 +16,11 @@ from .profiles.propensity import compute_propensity as compute_propensity_now
 from .profiles.scores import recompute_scores
 from .profiles.checkouts import detect_abandoned_checkouts as detect
 from .recommendations.training import TrainingError, train_models
+from .recompute import run_recompute, start_recompute
+from .models import RecomputeRun
 from .schedule import (
     ABANDONED_TASK, ANALYTICS_TASK, AUTOMATION_TASK, BACKFILL_TASK, CAMPAIGN_DISPATCH_TASK, CAMPAIGN_SEND_TASK,
-    CONFIRMATION_TASK, FOLD_TASK, FORGET_TASK, PROPENSITY_TASK, SWEEP_TASK, TRAIN_TASK,
+    CONFIRMATION_TASK, FOLD_TASK, FORGET_TASK, PROPENSITY_TASK, RECOMPUTE_TASK, SWEEP_TASK, TRAIN_TASK,
 )
 from .rate_limits import forget_old_windows
 from .segments.membership import refresh_all
@@ -89,9 +92,19 @@ def compute_propensity():
 def backfill_shop():
     """Import the shop's existing history from Saleor's tables (sent when the plugin is switched on).
 
-    Resumable and idempotent like ``crm_backfill``; one runs at a time; a
-    training is requested when it has imported anything.
+    Resumable and idempotent like ``crm_backfill``; one runs at a time. When
+    it has imported anything, a training is requested and a recompute queued
+    (``recompute.py``: scores, propensity, segments), so the first day does
+    not wait for the nightly jobs.
     """
+    if is_complete(SaleorSource.name, SaleorSource.entities):
+        return {"skipped": "complete"}
+    return import_history(SaleorSource())
+
+
+def import_history(source) -> dict:
+    """``backfill_shop``'s work for any backfill source: import, then queue the recompute when anything was
+    folded (the training is requested by the backfill itself)."""
     last_logged = {}
 
     def progress(entity: str, done: int, total: int) -> None:
@@ -100,14 +113,34 @@ def backfill_shop():
             last_logged[entity] = done
             logger.info("CRM backfill: %s %s of %s", entity, f"{done:,}", f"{total:,}")
 
-    if is_complete(SaleorSource.name, SaleorSource.entities):
-        return {"skipped": "complete"}
     with allow_writer():
-        report = run_backfill_once(SaleorSource(), progress=progress)
+        report = run_backfill_once(source, progress=progress)
     if report is None:
         logger.info("CRM backfill already running; this request is skipped.")
         return {"skipped": "backfill_in_progress"}
-    return {"records": report.records, "events": report.events_stored, "rejected": report.rejected}
+    result = {"records": report.records, "events": report.events_stored, "rejected": report.rejected}
+    if report.folded:
+        result["recompute"] = _queue_recompute()
+    return result
+
+
+def _queue_recompute() -> int | None:
+    """Queue the recompute after a backfill; its run id, or None when the queue is down (logged: the
+    backfill itself succeeded, and the nightly jobs or "Recompute now" will score the shop)."""
+    try:
+        with allow_writer():
+            run, _ = start_recompute(RecomputeRun.Reason.BACKFILL)
+    except CRMError as error:
+        logger.warning("CRM recompute after the backfill not queued: %s", error)
+        return None
+    return run.pk
+
+
+@shared_task(name=RECOMPUTE_TASK, ignore_result=True)
+def recompute_now(run_id):
+    """Scores, propensity and segment membership for everyone, recording progress on the run row."""
+    with allow_writer():
+        return run_recompute(int(run_id))
 
 
 @shared_task(name=CAMPAIGN_SEND_TASK, ignore_result=True)

@@ -49,6 +49,7 @@ from .mail import plugin_url
 logger = logging.getLogger(__name__)
 
 CLICK = "click"
+CLICK_ESP = "crm"  # the ``esp`` of the events our own click links record
 CLICK_LINK_DAYS = 365
 MIN_HEALTH_SAMPLE = 100
 KINDS = {"delivered": "delivered", "opened": "opened", "clicked": "clicked", "bounced": "bounced",
@@ -267,8 +268,9 @@ def click_page(request, token: str) -> HttpResponse:
     if Delivery.objects.filter(pk=delivery_id).exists():
         click_id = hashlib.sha256(f"{delivery_id}:{url}:{timezone.now().isoformat()}".encode()).hexdigest()
         with connection.cursor() as cursor:
-            cursor.execute(INSERT_SQL, [delivery_id, "crm", click_id, "clicked", "clicked", timezone.now(), url[:4000],
-                                        "", json.dumps({"user_agent": request.headers.get("User-Agent", "")[:500]})])
+            cursor.execute(INSERT_SQL, [delivery_id, CLICK_ESP, click_id, "clicked", "clicked", timezone.now(),
+                                        url[:4000], "",
+                                        json.dumps({"user_agent": request.headers.get("User-Agent", "")[:500]})])
     return HttpResponseRedirect(url)
 
 
@@ -335,24 +337,49 @@ def check_health_of_delivery(delivery_id: int) -> None:
 
 
 FUNNEL_SQL = """
-SELECT e.kind, count(DISTINCT e.delivery_id)
+SELECT e.kind, count(DISTINCT e.delivery_id), bool_or(e.esp <> %s)
 FROM crm_delivery_event e JOIN crm_delivery d ON d.id = e.delivery_id
 WHERE {mails} GROUP BY e.kind
 """
 FUNNEL_KINDS = ("delivered", "opened", "clicked", "bounced", "deferred", "rejected", "complained", "unsubscribed")
 
+# Whether the funnel's figures other than clicks can be trusted (clicks go through our own links, so every
+# provider has them): the ESP's webhook reported on these mails, could but has not yet, or cannot.
+REPORTS_RECEIVED = "received"
+REPORTS_AWAITED = "awaited"
+NOT_REPORTED = "not_reported"
+
+
+def provider_reports_deliveries() -> bool:
+    """Whether the configured provider tells the CRM what became of its mails: a django-anymail ESP whose
+    tracking webhook is on (a secret set). SMTP and Django's ``EMAIL_BACKEND`` report nothing."""
+    provider = get_text_setting("email_provider")
+    if not provider or provider == "smtp" or not get_text_setting("tracking_webhook_secret"):
+        return False
+    return _anymail_view(provider) is not None
+
 
 def _funnel(mails: str, params: list) -> dict:
     counts = dict.fromkeys(FUNNEL_KINDS, 0)
+    reported = False
     with connection.cursor() as cursor:
-        cursor.execute(FUNNEL_SQL.format(mails=mails), params)
-        counts.update({kind: n for kind, n in cursor.fetchall() if kind in counts})
+        cursor.execute(FUNNEL_SQL.format(mails=mails), [CLICK_ESP, *params])
+        for kind, n, by_esp in cursor.fetchall():
+            reported = reported or by_esp
+            if kind in counts:
+                counts[kind] = n
+    if reported:
+        counts["delivery_reports"] = REPORTS_RECEIVED
+    else:
+        counts["delivery_reports"] = REPORTS_AWAITED if provider_reports_deliveries() else NOT_REPORTED
     return counts
 
 
 def funnel(campaign_id: int) -> dict:
     """How many of the campaign's mails were delivered, opened, clicked, bounced, complained, unsubscribed
-    (each mail counted once per kind, whatever the number of events)."""
+    (each mail counted once per kind, whatever the number of events), and ``delivery_reports``: whether the
+    ESP reported on them (``received``), may still (``awaited``), or cannot (``not_reported``: every count
+    but clicks is then unknown, not zero)."""
     return _funnel("d.campaign_id = %s", [campaign_id])
 
 

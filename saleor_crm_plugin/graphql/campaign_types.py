@@ -81,8 +81,21 @@ class CRMCampaignTotals(graphene.ObjectType):
                 for reason, count in sorted(root.skipped_by_reason.items()) if count]
 
 
+CRMDeliveryReports = graphene.Enum("CRMDeliveryReports", [
+    ("RECEIVED", tracking.REPORTS_RECEIVED), ("AWAITED", tracking.REPORTS_AWAITED),
+    ("NOT_REPORTED", tracking.NOT_REPORTED),
+], description="Whether the mail provider reported what became of the mails (delivered, opened, bounced, "
+   "complained): RECEIVED (at least one report came in), AWAITED (the provider's tracking webhook is set up, none "
+   "came in yet), NOT_REPORTED (the provider reports nothing: SMTP, or no tracking webhook; those counts are "
+   "unknown, not zero). Clicks go through the CRM's own links and are counted with any provider.")
+
+
 class CRMCampaignFunnel(graphene.ObjectType):
     """What the campaign's mails did, as the ESP's webhook and our click links report it (each mail once per step)."""
+
+    delivery_reports = CRMDeliveryReports(required=True, description=(
+        "Whether delivered, opened, bounced, deferred, rejected, complained and unsubscribed are known: with "
+        "NOT_REPORTED they read 0 because nobody reports them; rate them against sent only with RECEIVED."))
 
     delivered = graphene.Int(required=True)
     opened = graphene.Int(required=True, description="Unreliable: mail privacy proxies open every mail.")

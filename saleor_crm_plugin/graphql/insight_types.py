@@ -160,6 +160,15 @@ class CRMRevenue(graphene.ObjectType):
     amount = graphene.Float(required=True)
 
 
+class CRMCurrencyRevenue(graphene.ObjectType):
+    """The shop's customers, counted orders and revenue in one currency."""
+
+    currency = graphene.String(required=True)
+    customers = graphene.Int(required=True, description="Customers with a counted order in the currency.")
+    orders = graphene.Int(required=True)
+    amount = graphene.Float(required=True)
+
+
 class CRMRfmGroupStat(graphene.ObjectType):
     group = CRMRfmGroup(required=True)
     currency = graphene.String(required=True)
@@ -180,7 +189,12 @@ class CRMReport(graphene.ObjectType):
     repeat_customers = graphene.Int(required=True)
     repeat_purchase_rate = graphene.Float(required=True)
     cohorts = graphene.List(graphene.NonNull(CRMCohort), required=True, months=graphene.Int())
-    rfm_groups = graphene.List(graphene.NonNull(CRMRfmGroupStat), required=True)
+    revenue = graphene.List(graphene.NonNull(CRMCurrencyRevenue), required=True, description=(
+        "Revenue per currency over counted orders (what the customer list shows per customer), up to date with "
+        "the last folded order; never added across currencies."))
+    rfm_groups = graphene.List(graphene.NonNull(CRMRfmGroupStat), required=True, description=(
+        "Customers, revenue and CLV per RFM group and currency, as of the last scores recompute (nightly, after "
+        "the first backfill, or crmRecomputeStart); empty before the first."))
     segments = graphene.List(graphene.NonNull(CRMSegmentStat), required=True)
     propensity = graphene.Field(CRMPropensityModel, description="The latest response propensity model; null "
                                 "before the first nightly run.")
@@ -193,6 +207,12 @@ class CRMReport(graphene.ObjectType):
     def resolve_cohorts(root, info, months=None):
         months = check_first(months, "months", default=12)
         return [CRMCohort(**c) for c in shop_reports.cohorts(timezone.now() - timedelta(days=31 * months))]
+
+    @staticmethod
+    def resolve_revenue(root, info):
+        return [CRMCurrencyRevenue(currency=r["currency"], customers=r["customers"], orders=r["orders"],
+                                   amount=float(round_money(r["amount"], r["currency"])))
+                for r in shop_reports.revenue_per_currency()]
 
     @staticmethod
     def resolve_rfm_groups(root, info):

@@ -24,6 +24,7 @@ from .mutations.marketing_confirm import CRMMarketingConfirm
 from .mutations.marketing_consent_update import CRMMarketingConsentUpdate
 from .mutations.marketing_subscribe import CRMMarketingSubscribe
 from .mutations.recommendation_train import CRMRecommendationTrain
+from .mutations.recompute_start import CRMRecomputeStart
 from .mutations.segment_save import CRMSegmentCreate, CRMSegmentDelete, CRMSegmentUpdate
 from .mutations.service_request_close import CRMServiceRequestClose
 from .mutations.service_request_reply import CRMServiceRequestReply
@@ -35,6 +36,7 @@ from .mutations.survey_answer import CRMSurveyAnswer
 from .privacy import PrivacyQuery
 from .queries import Query as CRMQuery
 from .recommendation_models import RecommendationModelQuery
+from .recompute import RecomputeQuery
 from .segments import SegmentQuery
 from .settings import SettingsQuery
 from .support import SupportQuery
@@ -42,7 +44,7 @@ from .suppressions import SuppressionQuery
 
 
 class Query(CRMQuery, SegmentQuery, CampaignQuery, AutomationQuery, SuppressionQuery, RecommendationModelQuery,
-            PrivacyQuery, SupportQuery, SettingsQuery, FederationQuery, graphene.ObjectType):
+            RecomputeQuery, PrivacyQuery, SupportQuery, SettingsQuery, FederationQuery, graphene.ObjectType):
     pass
 
 
@@ -70,6 +72,7 @@ class Mutation(graphene.ObjectType):
     crm_suppression_add = CRMSuppressionAdd.Field()
     crm_suppression_remove = CRMSuppressionRemove.Field()
     crm_recommendation_train = CRMRecommendationTrain.Field()
+    crm_recompute_start = CRMRecomputeStart.Field()
     crm_feedback_send = CRMFeedbackSend.Field()
     crm_survey_answer = CRMSurveyAnswer.Field()
     crm_service_request_reply = CRMServiceRequestReply.Field()

@@ -17,6 +17,7 @@ from .shop import RateLimitWindow, ShopChannel
 from .tracking import DeliveryEvent, DeliveryEventKind  # noqa: F401 - registers the model
 from .propensity import CustomerPropensity, PropensityRun  # noqa: F401 - registers the models
 from .support import ServiceMessage, ServiceRequest, SurveyResponse  # noqa: F401 - registers the models
+from .recompute import RecomputeRun
 
 __all__ = [
     "AppRegistration",
@@ -58,6 +59,7 @@ __all__ = [
     "ErasedIdentity",
     "ProductSnapshot",
     "RecommendationModel",
+    "RecomputeRun",
     "Segment",
     "SegmentMember",
 ]

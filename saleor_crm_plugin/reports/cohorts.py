@@ -36,6 +36,13 @@ SELECT a.rfm_group, a.currency, count(*), sum(a.revenue), sum(a.clv_12m)
 FROM crm_customer_analytics a GROUP BY 1, 2 ORDER BY 1, 2
 """
 
+# What the customer list shows per customer (crm_customer_spend, kept by the fold), summed: it exists from the
+# first folded order, while the RFM groups wait for the scores (nightly, or a recompute).
+REVENUE_SQL = """
+SELECT currency, count(*), sum(order_count), sum(revenue)
+FROM crm_customer_spend GROUP BY 1 ORDER BY 1
+"""
+
 SEGMENTS_SQL = """
 SELECT g.id, g.name, g.member_count, s.currency, count(s.profile_id), sum(s.revenue)
 FROM crm_segment g
@@ -75,6 +82,13 @@ def rfm_groups() -> list[dict]:
         cursor.execute(GROUPS_SQL)
         return [{"group": g, "currency": c, "customers": n, "revenue": r, "clv_12m": v}
                 for g, c, n, r, v in cursor.fetchall()]
+
+
+def revenue_per_currency() -> list[dict]:
+    """Customers, counted orders and revenue per currency, as the customer list adds them up (never converted)."""
+    with connection.cursor() as cursor:
+        cursor.execute(REVENUE_SQL)
+        return [{"currency": c, "customers": n, "orders": o, "amount": r} for c, n, o, r in cursor.fetchall()]
 
 
 def segments() -> list[dict]:

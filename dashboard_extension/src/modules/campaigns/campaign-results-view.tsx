@@ -8,8 +8,8 @@ import { type ChipTone, ToneChip } from "../ui/chips";
 import { Cell, DataTable, Kpi, KpiGrid, Section } from "../ui/layout";
 import { EmptyState, QueryView } from "../ui/page-states";
 import {
-  countOf, formatDifference, formatPerRecipient, formatSignedPerRecipient, formatRelative, funnelRows, type FunnelRow, healthStatus,
-  type HealthLevel, liftTimingNote, type Measure, perTenThousand, VERDICT_LABELS, verdictSentence,
+  countOf, DELIVERY_REPORTS_NOTES, type DeliveryReports, formatDifference, formatPerRecipient, formatSignedPerRecipient, formatRelative, funnelRows, type FunnelRow, healthStatus,
+  type HealthLevel, liftTimingNote, type Measure, perTenThousand, UNREPORTED, VERDICT_LABELS, verdictSentence,
 } from "./campaign-results";
 import { AttributedTable } from "./attributed-table";
 import RESULTS from "./campaign-results.graphql?raw";
@@ -37,7 +37,9 @@ export const PauseReason = ({ reason }: { reason: string }) =>
     </Box>
   ) : null;
 
-const FunnelTable = ({ caption, rows, locale }: { caption: string; rows: FunnelRow[]; locale: string }) => (
+const FunnelTable = ({ caption, rows, reports, locale }: {
+  caption: string; rows: FunnelRow[]; reports: DeliveryReports; locale: string;
+}) => (
   <DataTable caption={caption} headers={["Mails", "Count", "Share"]}>
     {rows.map((row) => (
       <tr key={row.key} data-testid={`funnel-${row.key}`}>
@@ -49,7 +51,7 @@ const FunnelTable = ({ caption, rows, locale }: { caption: string; rows: FunnelR
             </>
           )}
         </Cell>
-        <Cell>{formatNumber(row.count, locale)}</Cell>
+        <Cell>{row.count === null && reports !== "RECEIVED" ? UNREPORTED[reports] : formatNumber(row.count, locale)}</Cell>
         <Cell>{row.share == null ? "—" : `${formatPercent(row.share, locale)} of ${row.base}`}</Cell>
       </tr>
     ))}
@@ -58,6 +60,8 @@ const FunnelTable = ({ caption, rows, locale }: { caption: string; rows: FunnelR
 
 const FunnelSection = ({ results, locale }: { results: Results; locale: string }) => {
   const { steps, problems } = funnelRows(results.funnel, results.totals.sent);
+  const reports = results.funnel.deliveryReports;
+  const note = DELIVERY_REPORTS_NOTES[reports];
   return (
     <Section title="Mail funnel">
       <Box data-testid="campaign-funnel" display="flex" flexDirection="column" gap={3}>
@@ -65,9 +69,15 @@ const FunnelSection = ({ results, locale }: { results: Results; locale: string }
           {formatNumber(results.totals.sent, locale)} mails sent; each mail is counted once per kind of event the mail
           service reported.
         </Text>
-        <FunnelTable caption="Delivered, opened and clicked" rows={steps} locale={locale} />
+        {note && (
+          <Box padding={3} borderRadius={4} borderStyle="solid" borderWidth={1} borderColor="default1"
+            backgroundColor="default2" data-testid="delivery-reports-note">
+            <Text size={3}>{note}</Text>
+          </Box>
+        )}
+        <FunnelTable caption="Delivered, opened and clicked" rows={steps} reports={reports} locale={locale} />
         <Text size={2} color="default2" data-testid="opens-caveat">Opens: {steps[1].caveat}</Text>
-        <FunnelTable caption="Bounces, complaints and unsubscribes" rows={problems} locale={locale} />
+        <FunnelTable caption="Bounces, complaints and unsubscribes" rows={problems} reports={reports} locale={locale} />
       </Box>
     </Section>
   );
@@ -76,6 +86,19 @@ const FunnelSection = ({ results, locale }: { results: Results; locale: string }
 const HealthSection = ({ results, locale }: { results: Results; locale: string }) => {
   const { health } = results;
   const status = healthStatus(health);
+  if (results.funnel.deliveryReports === "NOT_REPORTED") {
+    // Bounces and complaints come only from the provider's reports: 0% here would read as healthy.
+    return (
+      <Section title="Bounce health">
+        <Box data-testid="campaign-health">
+          <EmptyState title="Not reported by your provider">
+            Your mail provider does not report bounces or spam complaints, so the CRM cannot judge them or pause the
+            campaign at the shop&apos;s limits. An ESP with its tracking webhook set up reports both.
+          </EmptyState>
+        </Box>
+      </Section>
+    );
+  }
   return (
     <Section title="Bounce health">
       <Box data-testid="campaign-health" display="flex" flexDirection="column" gap={3}>

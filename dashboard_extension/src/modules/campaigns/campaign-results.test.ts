@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 
 import {
-  countOf, formatDifference, formatPerRecipient, formatRelative, funnelRows, healthStatus, liftTimingNote,
+  countOf, DELIVERY_REPORTS_NOTES, formatDifference, formatPerRecipient, formatRelative, funnelRows, healthStatus, liftTimingNote,
   perTenThousand, VERDICT_LABELS, verdictSentence,
 } from "./campaign-results";
 
-const FUNNEL = { delivered: 90, opened: 60, clicked: 9, bounced: 5, deferred: 1, rejected: 0, complained: 1, unsubscribed: 2 };
+const FUNNEL = { deliveryReports: "RECEIVED" as const, delivered: 90, opened: 60, clicked: 9, bounced: 5, deferred: 1, rejected: 0, complained: 1, unsubscribed: 2 };
 
 describe("funnelRows", () => {
   it("takes delivered over sent, opens and clicks over delivered, and flags opens", () => {
@@ -19,6 +19,25 @@ describe("funnelRows", () => {
     expect(steps.filter((row) => row.caveat)).toHaveLength(1);
     expect(problems.find((row) => row.key === "bounced")).toMatchObject({ count: 5, share: 0.05, base: "sent" });
     expect(problems.find((row) => row.key === "unsubscribed")).toMatchObject({ share: 2 / 90, base: "delivered" });
+  });
+
+  it("over a provider that reports nothing, says so instead of 0% and rates clicks against sent", () => {
+    const smtp = { ...FUNNEL, deliveryReports: "NOT_REPORTED" as const, delivered: 0, opened: 0, clicked: 3, bounced: 0 };
+    const { steps, problems } = funnelRows(smtp, 40);
+    expect(steps.map((row) => [row.key, row.count, row.share, row.base])).toEqual([
+      ["delivered", null, null, "sent"],
+      ["opened", null, null, "sent"],
+      ["clicked", 3, 3 / 40, "sent"],
+    ]);
+    expect(problems.every((row) => row.count === null && row.share === null)).toBe(true);
+    expect(DELIVERY_REPORTS_NOTES.NOT_REPORTED).toMatch(/does not report deliveries/);
+    expect(DELIVERY_REPORTS_NOTES.RECEIVED).toBeNull();
+  });
+
+  it("while the provider's first report is awaited, the same unknowns", () => {
+    const { steps } = funnelRows({ ...FUNNEL, deliveryReports: "AWAITED", delivered: 0, clicked: 1 }, 10);
+    expect(steps.map((row) => row.count)).toEqual([null, null, 1]);
+    expect(steps[2].share).toBe(0.1);
   });
 
   it("has no share before anything was sent or delivered", () => {

@@ -7,11 +7,15 @@ export type Funnel = Results["funnel"];
 export type Health = Results["health"];
 export type Interval = { estimate: number; low: number; high: number };
 
+export type FunnelKey = keyof Omit<Funnel, "__typename" | "deliveryReports">;
+export type DeliveryReports = Funnel["deliveryReports"];
+
 export type FunnelRow = {
-  key: keyof Omit<Funnel, "__typename">;
+  key: FunnelKey;
   label: string;
-  count: number;
-  /** Share of `base` (sent mails, or delivered ones); null when the base is zero. */
+  /** null when the mail provider does not (or not yet) report this kind of event: unknown, not zero. */
+  count: number | null;
+  /** Share of `base` (sent mails, or delivered ones); null when the base is zero or the count unknown. */
   share: number | null;
   base: "sent" | "delivered";
   /** Why the figure needs care. */
@@ -21,15 +25,44 @@ export type FunnelRow = {
 export const OPENS_CAVEAT =
   "Unreliable: mail privacy proxies (Apple Mail and others) open every mail they receive, so opens overstate readers.";
 
+/** What the page says about the provider's reports; null once they came in. */
+export const DELIVERY_REPORTS_NOTES: Record<DeliveryReports, string | null> = {
+  RECEIVED: null,
+  AWAITED:
+    "No report from your mail provider yet: deliveries, opens, bounces and complaints are counted as its tracking " +
+    "webhook reports them. Clicks are counted by the CRM's own links.",
+  NOT_REPORTED:
+    "Your mail provider does not report deliveries (SMTP, or no tracking webhook set up), so deliveries, opens, " +
+    "bounces and complaints are unknown, not zero. Clicks are counted by the CRM's own links, against mails sent.",
+};
+
+/** The words in a count's place when the provider has not reported it. */
+export const UNREPORTED: Record<Exclude<DeliveryReports, "RECEIVED">, string> = {
+  AWAITED: "Not reported yet",
+  NOT_REPORTED: "Not reported by your provider",
+};
+
 const share = (count: number, base: number): number | null => (base > 0 ? count / base : null);
 
-/** The funnel (delivered → opened → clicked) and what went wrong (bounced, complained, unsubscribed…). */
+// Counted by the CRM itself (its click links), whatever the provider reports.
+const OWN_COUNTS: ReadonlySet<FunnelKey> = new Set(["clicked"]);
+
+/**
+ * The funnel (delivered → opened → clicked) and what went wrong (bounced, complained, unsubscribed…). Until the
+ * provider reported on the mails, what only it knows is unknown (count null) and clicks are rated against sent.
+ */
 export const funnelRows = (funnel: Funnel, sent: number): { steps: FunnelRow[]; problems: FunnelRow[] } => {
+  const reported = funnel.deliveryReports === "RECEIVED";
   const delivered = funnel.delivered;
-  const row = (key: FunnelRow["key"], label: string, base: "sent" | "delivered", caveat?: string): FunnelRow => ({
-    key, label, count: funnel[key], share: share(funnel[key], base === "sent" ? sent : delivered), base,
-    ...(caveat ? { caveat } : {}),
-  });
+  const row = (key: FunnelKey, label: string, base: "sent" | "delivered", caveat?: string): FunnelRow => {
+    const known = reported || OWN_COUNTS.has(key);
+    const against = reported ? base : "sent";
+    return {
+      key, label, count: known ? funnel[key] : null, base: against,
+      share: known ? share(funnel[key], against === "sent" ? sent : delivered) : null,
+      ...(caveat ? { caveat } : {}),
+    };
+  };
   return {
     steps: [
       row("delivered", "Delivered", "sent"),

@@ -11,7 +11,8 @@ import { SatisfactionSection } from "../satisfaction/satisfaction-section";
 import { CohortHeatmap } from "./cohort-heatmap";
 import { PropensityModelSection } from "./propensity-model";
 import REPORT from "./report.graphql?raw";
-import { rfmDistribution, totalsByCurrency } from "./rfm";
+import { RecomputeNow } from "./recompute-now";
+import { revenueRows, rfmDistribution, totalsByCurrency } from "./rfm";
 
 const RfmChart = lazy(() => import("./rfm-chart"));
 
@@ -24,7 +25,10 @@ const RfmSection = ({ report, locale }: { report: Report; locale: string }) => {
   if (!currency) {
     return (
       <Section title="RFM distribution">
-        <EmptyState title="No RFM scores yet">Scores appear once the nightly analytics have run over orders.</EmptyState>
+        <EmptyState title="No RFM scores yet">
+          Customers are scored right after the first import of the shop&apos;s history, every night, and when you
+          recompute now.
+        </EmptyState>
       </Section>
     );
   }
@@ -79,20 +83,27 @@ const OverviewPage = () => {
             <Kpi label="Repeat purchase rate" value={formatPercent(report.repeatPurchaseRate, locale)} />
           </KpiGrid>
           <Section title="Revenue per currency">
-            {report.rfmGroups.length === 0 ? (
-              <EmptyState title="No revenue yet" />
+            {report.revenue.length === 0 ? (
+              <EmptyState title="No revenue yet">Revenue appears with the first order the CRM records.</EmptyState>
             ) : (
-              <DataTable caption="Revenue per currency" headers={["Currency", "Customers", "Revenue", "12-month CLV"]}>
-                {totalsByCurrency(report.rfmGroups).map((total) => (
-                  <tr key={total.currency}>
-                    <Cell>{total.currency}</Cell>
-                    <Cell>{formatNumber(total.customers, locale)}</Cell>
-                    <Cell>{formatMoney(total.revenue, total.currency, locale)}</Cell>
-                    <Cell>{formatMoney(total.clv12m, total.currency, locale)}</Cell>
+              <DataTable
+                caption="Revenue per currency"
+                headers={["Currency", "Customers", "Orders", "Revenue", "12-month CLV"]}
+              >
+                {revenueRows(report.revenue, report.rfmGroups).map((row) => (
+                  <tr key={row.currency} data-testid={`revenue-${row.currency}`}>
+                    <Cell>{row.currency}</Cell>
+                    <Cell>{formatNumber(row.customers, locale)}</Cell>
+                    <Cell>{formatNumber(row.orders, locale)}</Cell>
+                    <Cell>{formatMoney(row.amount, row.currency, locale)}</Cell>
+                    <Cell>{row.clv12m === null ? "Not scored yet" : formatMoney(row.clv12m, row.currency, locale)}</Cell>
                   </tr>
                 ))}
               </DataTable>
             )}
+          </Section>
+          <Section title="Scores and segments">
+            <RecomputeNow locale={locale} onDone={query.refetch} />
           </Section>
           <RfmSection report={report} locale={locale} />
           <Section title="Cohort retention">

@@ -12,7 +12,7 @@ export const PropensityModelSection = ({ model, locale }: { model: Model; locale
   <Section title="Response propensity model">
     {!model ? (
       <EmptyState title="Not trained yet">
-        The model of who is likely to order soon is trained nightly, once there are orders.
+        The model of who is likely to order soon is trained nightly and when you recompute, once there are orders.
       </EmptyState>
     ) : (
       <>

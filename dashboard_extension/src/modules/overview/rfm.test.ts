@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { retentionShade, rfmDistribution, RFM_GROUP_ORDER, totalsByCurrency } from "./rfm";
+import { retentionShade, revenueRows, rfmDistribution, RFM_GROUP_ORDER, totalsByCurrency } from "./rfm";
 
 const STATS = [
   { group: "LOYAL" as const, currency: "USD", customers: 4, revenue: 400, clv12m: 120 },
@@ -37,5 +37,23 @@ describe("retentionShade", () => {
     expect(retentionShade(0.5)).toBeGreaterThan(retentionShade(0.1));
     expect(retentionShade(1)).toBeLessThanOrEqual(0.6);
     expect(retentionShade(Number.NaN)).toBe(0);
+  });
+});
+
+describe("revenueRows", () => {
+  const REVENUE = [
+    { currency: "EUR", customers: 7, orders: 9, amount: 70 },
+    { currency: "USD", customers: 6, orders: 11, amount: 1300 },
+  ];
+
+  it("shows revenue before any customer is scored (no RFM groups yet), CLV unknown", () => {
+    expect(revenueRows(REVENUE, [])).toEqual([
+      { currency: "USD", customers: 6, orders: 11, amount: 1300, clv12m: null },
+      { currency: "EUR", customers: 7, orders: 9, amount: 70, clv12m: null },
+    ]);
+  });
+
+  it("adds each currency's 12-month CLV once scored", () => {
+    expect(revenueRows(REVENUE, STATS).map((row) => [row.currency, row.clv12m])).toEqual([["USD", 420], ["EUR", 1]]);
   });
 });

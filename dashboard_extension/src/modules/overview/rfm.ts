@@ -44,6 +44,22 @@ export const totalsByCurrency = (stats: RfmStat[]): CurrencyTotals[] => {
   return [...totals.values()].sort((a, b) => b.revenue - a.revenue || a.currency.localeCompare(b.currency));
 };
 
+export type RevenueRow = { currency: string; customers: number; orders: number; amount: number; clv12m: number | null };
+
+/**
+ * Revenue per currency as the customer list adds it up (the report's `revenue`, there from the first folded
+ * order), with the 12-month CLV of the currency's RFM groups once customers are scored (null before).
+ */
+export const revenueRows = (
+  revenue: { currency: string; customers: number; orders: number; amount: number }[],
+  stats: RfmStat[],
+): RevenueRow[] => {
+  const clv = new Map(totalsByCurrency(stats).map((total) => [total.currency, total.clv12m]));
+  return revenue
+    .map((row) => ({ ...row, clv12m: clv.get(row.currency) ?? null }))
+    .sort((a, b) => b.amount - a.amount || a.currency.localeCompare(b.currency));
+};
+
 /** Cell shade for a retention share: stronger for higher retention, never fully opaque so text stays legible. */
 export const retentionShade = (share: number): number => {
   if (!Number.isFinite(share) || share <= 0) return 0;

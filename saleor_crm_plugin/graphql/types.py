@@ -108,9 +108,14 @@ def order_history(profile, first, after) -> dict:
 
 
 class CRMTimelineEntry(graphene.ObjectType):
+    """One business fact (an order placed, paid, fulfilled…) or contact (a mail, a click, a consent change, a
+    service message, a survey answer); with ``raw``, one stored event as it came."""
+
     at = graphene.DateTime(required=True)
-    kind = graphene.String(required=True)
-    text = graphene.String(required=True)
+    kind = graphene.String(required=True, description=(
+        "What it is: order.placed, order.paid, mail.sent, mail.clicked, consent.unsubscribed, … (raw: the "
+        "event's kind, e.g. order.fully_paid)."))
+    text = graphene.String(required=True, description="The entry in words, amounts formatted per currency.")
 
 
 class CRMCustomerNote(graphene.ObjectType):
@@ -200,7 +205,12 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     abandoned_checkouts = graphene.Int(required=True)
     created_at = graphene.DateTime(required=True)
     notes = graphene.List(graphene.NonNull(CRMCustomerNote), required=True)
-    timeline = graphene.List(graphene.NonNull(CRMTimelineEntry), required=True, first=graphene.Int())
+    timeline = graphene.List(
+        graphene.NonNull(CRMTimelineEntry), required=True, first=graphene.Int(),
+        raw=graphene.Boolean(default_value=False, description=(
+            "The stored events as they came (order.fully_paid, checkout.updated) in place of one line per "
+            "business fact; the contacts stay.")),
+        description="Every touch, newest first (default 20): business facts and contacts.")
     recommendations = graphene.List(graphene.NonNull(Recommendation), required=True,
                                     channel=graphene.String(required=True), first=graphene.Int())
     orders = graphene.Field(CRMOrderConnection, required=True, first=graphene.Int(), after=graphene.String())
@@ -238,8 +248,8 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
         return info.context.crm_loaders.notes.load(root.pk)
 
     @staticmethod
-    def resolve_timeline(root, info, first=None):
-        return info.context.crm_loaders.timeline(check_first(first, default=20)).load(root.pk).then(
+    def resolve_timeline(root, info, first=None, raw=False):
+        return info.context.crm_loaders.timeline(check_first(first, default=20), raw=bool(raw)).load(root.pk).then(
             lambda entries: [CRMTimelineEntry(**entry) for entry in entries])
 
     @staticmethod

@@ -201,6 +201,8 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     favourite_categories = graphene.List(graphene.NonNull(CRMFavouriteCategory), required=True)
     channels = graphene.List(graphene.NonNull(graphene.String), required=True)
     country = graphene.String(required=True, description="ISO code of the newest order's address; empty if none.")
+    phone = graphene.String(required=True, description=(
+        "Phone of the newest order's address, else of the account's default address; empty if none."))
     open_checkouts = graphene.Int(required=True)
     abandoned_checkouts = graphene.Int(required=True)
     created_at = graphene.DateTime(required=True)

@@ -54,10 +54,12 @@ class RecomputeErrorCode(str, Enum):
 
 
 class ProfileErrorCode(str, Enum):
-    """Why a request about one customer (erasure, export, consent) was refused."""
+    """Why a request about one customer (erasure, export, consent) or a customer search was refused."""
 
     REQUIRED = "required"
     NOT_FOUND = "not_found"
+    TOO_SHORT = "too_short"
+    TOO_LONG = "too_long"
 
 
 class CampaignErrorCode(str, Enum):

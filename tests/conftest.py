@@ -58,15 +58,16 @@ class EventFactory:
 
     def order(self, kind="order.created", *, order_id=None, email=None, user_id=None, at=T0,
               updated_at=None, currency="USD", lines=None, status="unfulfilled", channel="default-channel",
-              checkout_token="", first_name="", country=""):
+              checkout_token="", first_name="", country="", phone="", number=None):
         from saleor_crm_plugin.normalized.schema import Customer, OrderEvent
 
         lines = tuple(lines if lines is not None else [self.line()])
         total = sum((line.total_price for line in lines), Decimal(0))
-        number = next(self._numbers)
+        number = number if number is not None else next(self._numbers)
         return OrderEvent(
             kind=kind, occurred_at=updated_at or at, order_id=order_id or f"order-{number}",
-            number=str(number), customer=Customer(user_id=user_id, email=email, first_name=first_name),
+            number=str(number), customer=Customer(user_id=user_id, email=email, first_name=first_name,
+                                                  phone=phone),
             channel=channel, currency=currency, status=status, total_gross=total, total_net=total,
             lines=lines, placed_at=at, updated_at=updated_at or at, checkout_token=checkout_token, country=country,
         )
@@ -84,12 +85,13 @@ class EventFactory:
         )
 
     def customer(self, kind="customer.created", *, user_id=1, email="ann@example.com", at=T0,
-                 first_name="Ann", last_name="Lee"):
+                 first_name="Ann", last_name="Lee", phone=""):
         from saleor_crm_plugin.normalized.schema import Customer, CustomerEvent
 
         return CustomerEvent(
             kind=kind, occurred_at=at, updated_at=at, joined_at=at,
-            customer=Customer(user_id=user_id, email=email, first_name=first_name, last_name=last_name),
+            customer=Customer(user_id=user_id, email=email, first_name=first_name, last_name=last_name,
+                              phone=phone),
         )
 
     def product(self, kind="product.updated", *, product_id=1, name="Tea", at=T0, channels=("default-channel",),

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from ..normalized.fields import normalize_phone
 from ..normalized.schema import CheckoutEvent, Customer, CustomerEvent, Line, OrderEvent, ProductEvent
 
 
@@ -86,7 +87,8 @@ def order_event(order, kind: str, occurred_at: datetime | None = None) -> OrderE
         occurred_at=occurred_at or timezone.now(),
         order_id=str(order.pk),
         number=str(order.number or ""),
-        customer=Customer(user_id=order.user_id, email=(order.user_email or None)),
+        customer=Customer(user_id=order.user_id, email=(order.user_email or None),
+                          phone=_phone(order.billing_address, order.shipping_address)),
         channel=order.channel.slug,
         currency=order.currency,
         status=order.status,
@@ -105,6 +107,15 @@ def order_event(order, kind: str, occurred_at: datetime | None = None) -> OrderE
             for line in lines
         ),
     )
+
+
+def _phone(*addresses) -> str:
+    """The first address's phone (Saleor's PhoneNumberField: E.164 text, or empty), normalized."""
+    for address in addresses:
+        phone = str(getattr(address, "phone", "") or "") if address is not None else ""
+        if phone:
+            return normalize_phone(phone)
+    return ""
 
 
 def _country(order) -> str:
@@ -148,6 +159,8 @@ def customer_event(user, kind: str, occurred_at: datetime | None = None) -> Cust
         customer=Customer(
             user_id=user.pk, email=user.email or None,
             first_name=user.first_name or "", last_name=user.last_name or "",
+            phone=_phone(getattr(user, "default_billing_address", None),
+                         getattr(user, "default_shipping_address", None)),
         ),
         updated_at=getattr(user, "updated_at", None) or timezone.now(),
         is_active=user.is_active,

@@ -139,13 +139,14 @@ def write_orders(facts: dict[str, OrderFact]) -> set[int]:
             "channel": e.channel, "currency": e.currency, "status": e.status,
             "total_gross": e.total_gross, "total_net": e.total_net, "lines_count": len(e.lines),
             "placed_at": e.placed_at, "checkout_token": e.checkout_token, "country": e.country,
+            "phone": "" if fact.scrub else e.customer.phone,
             "source_updated_at": e.updated_at, "version_key": fact.version_key, "fulfilled_at": fact.fulfilled_at,
         }
         row.update({flag: flag in fact.flags for flag in ORDER_FLAGS})
         rows.append(row)
     snapshot = [
         "number", "profile_id", "user_id", "email", "channel", "currency", "status",
-        "total_gross", "total_net", "lines_count", "placed_at", "checkout_token", "country",
+        "total_gross", "total_net", "lines_count", "placed_at", "checkout_token", "country", "phone",
     ]
     merged = {flag: f"t.{flag} OR EXCLUDED.{flag}" for flag in ORDER_FLAGS}
     merged["fulfilled_at"] = "LEAST(t.fulfilled_at, EXCLUDED.fulfilled_at)"  # LEAST skips NULLs

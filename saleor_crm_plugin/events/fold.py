@@ -242,9 +242,11 @@ def _apply_account_details(items, targets) -> None:
         profile.is_active = event.is_active
         profile.account_created_at = event.joined_at or profile.account_created_at
         profile.details_updated_at = event.updated_at
-        profile.save(
-            update_fields=["first_name", "last_name", "is_active", "account_created_at", "details_updated_at"]
-        )
+        fields = ["first_name", "last_name", "is_active", "account_created_at", "details_updated_at"]
+        if event.customer.phone and not profile.phone:  # an order's phone, newer, wins (profiles.metrics)
+            profile.phone = event.customer.phone
+            fields.append("phone")
+        profile.save(update_fields=fields)
 
 
 def refold_all(progress: Callable[[FoldStats], None] | None = None) -> FoldStats:

@@ -50,6 +50,9 @@ CALL_COSTS = {
     "CRMSegment.members": 15_000,  # ~400–800 ms for a segment of 100,000+ members (sorted by order count)
     "CRMCustomer.orders": 50,  # a page query and a count per customer
     "CRMCustomer.recommendations": 100,
+    # One index probe per source (7: events, checkouts, mails, consent, messages, surveys, automation runs) per
+    # customer, even when empty: 100 customers in 30–50 ms (bench/customer_search.py's shop, docs/benchmarks.md)
+    "CRMCustomer.timeline": 10,
     "Product.alsoBought": 5,  # the model's lists in memory: ~0.2 ms
     "Product.similarProducts": 5,
     "User.recommendations": 100,
@@ -76,7 +79,9 @@ ITEM_COSTS = {
 # Arguments that change the query: a filter scanning every customer, a sort no index serves.
 ARGUMENT_COSTS = {
     "Query.crmCustomers": {
-        "filter.search": SLOW,  # ILIKE over 1M emails and names: ~2 s
+        # Trigram index over email, names and phone, order numbers by index (profiles/search.py): a rare term
+        # ~10–120 ms, a surname 3,400 customers share up to ~500 ms with the total (bench/customer_search.py)
+        "filter.search": 12_500,
         "filter.subscribedInChannel": 15_000,  # ~550 ms with the total
         "filter.segment": 10_000,  # ~380 ms
         "sortBy.field=CLV": SLOW,  # a per-customer subquery for 1M customers: ~2.4 s

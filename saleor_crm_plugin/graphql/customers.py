@@ -4,19 +4,21 @@ import re
 from datetime import datetime
 
 import graphene
-from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Subquery
 from graphql_relay import from_global_id
 
 from ..campaigns.consent import validate_channel
 from ..errors import CRMError as CRMErrorBase
 from ..models import ChannelConsent, ConsentState, CustomerAnalytics, CustomerProfile, SegmentMember
 from ..normalized.schema import normalize_email
+from ..profiles.search import search_condition
 from .errors import APIError, CRMErrorCode
 from .ids import decode_id
 
 
 class CRMCustomerFilterInput(graphene.InputObjectType):
-    search = graphene.String(description="Part of the email or name.")
+    search = graphene.String(description=(
+        "Part of the email, name or phone (at least 3 characters), or an order number (21 or #21)."))
     min_orders = graphene.Int()
     max_orders = graphene.Int()
     last_order_after = graphene.DateTime()
@@ -84,11 +86,11 @@ def customer_by_id(value, field: str) -> CustomerProfile | None:
 def filtered_customers(filter=None, sort_by=None):
     queryset = CustomerProfile.objects.filter(erased_at__isnull=True)
     filter = filter or {}
-    if filter.get("search"):
-        term = filter["search"].strip()
-        queryset = queryset.filter(
-            Q(email__icontains=term) | Q(first_name__icontains=term) | Q(last_name__icontains=term)
-        )
+    if filter.get("search") and filter["search"].strip():
+        try:
+            queryset = queryset.filter(search_condition(filter["search"]))
+        except CRMErrorBase as error:
+            raise APIError(error.code_value, error.message, "search") from None
     if filter.get("min_orders") is not None:
         queryset = queryset.filter(order_count__gte=filter["min_orders"])
     if filter.get("max_orders") is not None:

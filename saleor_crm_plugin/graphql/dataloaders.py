@@ -12,7 +12,7 @@ from ..models import (
     PropensityRun, Segment,
 )
 from ..models.support import ServiceMessage
-from ..profiles.timeline import timelines
+from ..profiles.timeline import raw_timelines, timelines
 from ..support.satisfaction import customers_satisfaction
 
 
@@ -112,9 +112,10 @@ class Loaders:
             self._limited[fetch, limit] = Limited(fetch, limit)
         return self._limited[fetch, limit]
 
-    def timeline(self, limit: int) -> Limited:
-        """Each customer's newest ``limit`` timeline entries (profiles.timeline.timelines: 5 queries a page)."""
-        return self._limited_loader(timelines, limit)
+    def timeline(self, limit: int, raw: bool = False) -> Limited:
+        """Each customer's newest ``limit`` timeline entries, in words or (``raw``) as the events came
+        (profiles.timeline: ``QUERIES_PER_PAGE`` queries a page, 7)."""
+        return self._limited_loader(raw_timelines if raw else timelines, limit)
 
     def satisfaction(self, limit: int) -> Limited:
         """Each customer's latest CSAT/NPS and ``limit`` answers (2 queries a page)."""

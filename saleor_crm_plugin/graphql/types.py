@@ -108,9 +108,14 @@ def order_history(profile, first, after) -> dict:
 
 
 class CRMTimelineEntry(graphene.ObjectType):
+    """One business fact (an order placed, paid, fulfilled…) or contact (a mail, a click, a consent change, a
+    service message, a survey answer); with ``raw``, one stored event as it came."""
+
     at = graphene.DateTime(required=True)
-    kind = graphene.String(required=True)
-    text = graphene.String(required=True)
+    kind = graphene.String(required=True, description=(
+        "What it is: order.placed, order.paid, mail.sent, mail.clicked, consent.unsubscribed, … (raw: the "
+        "event's kind, e.g. order.fully_paid)."))
+    text = graphene.String(required=True, description="The entry in words, amounts formatted per currency.")
 
 
 class CRMCustomerNote(graphene.ObjectType):
@@ -196,11 +201,18 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
     favourite_categories = graphene.List(graphene.NonNull(CRMFavouriteCategory), required=True)
     channels = graphene.List(graphene.NonNull(graphene.String), required=True)
     country = graphene.String(required=True, description="ISO code of the newest order's address; empty if none.")
+    phone = graphene.String(required=True, description=(
+        "Phone of the newest order's address, else of the account's default address; empty if none."))
     open_checkouts = graphene.Int(required=True)
     abandoned_checkouts = graphene.Int(required=True)
     created_at = graphene.DateTime(required=True)
     notes = graphene.List(graphene.NonNull(CRMCustomerNote), required=True)
-    timeline = graphene.List(graphene.NonNull(CRMTimelineEntry), required=True, first=graphene.Int())
+    timeline = graphene.List(
+        graphene.NonNull(CRMTimelineEntry), required=True, first=graphene.Int(),
+        raw=graphene.Boolean(default_value=False, description=(
+            "The stored events as they came (order.fully_paid, checkout.updated) in place of one line per "
+            "business fact; the contacts stay.")),
+        description="Every touch, newest first (default 20): business facts and contacts.")
     recommendations = graphene.List(graphene.NonNull(Recommendation), required=True,
                                     channel=graphene.String(required=True), first=graphene.Int())
     orders = graphene.Field(CRMOrderConnection, required=True, first=graphene.Int(), after=graphene.String())
@@ -238,8 +250,8 @@ class CRMCustomer(_ProfileFields, graphene.ObjectType):
         return info.context.crm_loaders.notes.load(root.pk)
 
     @staticmethod
-    def resolve_timeline(root, info, first=None):
-        return info.context.crm_loaders.timeline(check_first(first, default=20)).load(root.pk).then(
+    def resolve_timeline(root, info, first=None, raw=False):
+        return info.context.crm_loaders.timeline(check_first(first, default=20), raw=bool(raw)).load(root.pk).then(
             lambda entries: [CRMTimelineEntry(**entry) for entry in entries])
 
     @staticmethod

@@ -53,6 +53,7 @@ class CRMOrder(models.Model):
     placed_at = models.DateTimeField()
     checkout_token = models.CharField(max_length=64, blank=True, default="")
     country = models.CharField(max_length=2, blank=True, default="", db_default="")
+    phone = models.CharField(max_length=32, blank=True, default="", db_default="")  # billing, else shipping
     source_updated_at = models.DateTimeField()
     version_key = models.CharField(max_length=64)
     is_paid = models.BooleanField(default=False)
@@ -71,6 +72,7 @@ class CRMOrder(models.Model):
             models.Index(fields=["profile", "placed_at"], name="crm_order_profile_idx"),
             models.Index(fields=["fulfilled_at"], name="crm_order_fulfilled_idx",
                          condition=models.Q(fulfilled_at__isnull=False)),
+            models.Index(fields=["number"], name="crm_order_number_idx"),  # the staff search by order number
         ]
 
     @property

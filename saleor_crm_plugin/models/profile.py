@@ -31,6 +31,8 @@ class CustomerProfile(models.Model):
     channels = models.JSONField(default=list, blank=True)
     country = models.CharField(max_length=2, blank=True, default="", db_default="",
                                help_text="Country of the newest order with an address.")
+    phone = models.CharField(max_length=32, blank=True, default="", db_default="",
+                             help_text="Phone of the newest order's address, else of the account's default address.")
     open_checkouts = models.PositiveIntegerField(default=0)
     abandoned_checkouts = models.PositiveIntegerField(default=0)
 
@@ -54,6 +56,7 @@ class CustomerProfile(models.Model):
         indexes = [
             models.Index(fields=["last_order_at"], name="crm_profile_last_order_idx"),
             models.Index(fields=["-order_count", "-id"], name="crm_profile_order_count_idx"),  # staff lists
+            # The staff search's trigram index is an expression (profiles.search.SEARCH_TEXT): migration 0018.
             # Only set-aside profiles are indexed: readers skip them cheaply.
             models.Index(fields=["id"], name="crm_profile_set_aside_idx",
                          condition=models.Q(recompute_error_code__isnull=False)),

@@ -195,6 +195,23 @@ def _country(data: dict) -> str:
     return value
 
 
+PHONE_SEPARATORS = str.maketrans("", "", " -.()/\u00a0")
+
+
+def normalize_phone(value: str | None) -> str:
+    """A phone number as digits with an optional leading ``+`` (Saleor keeps E.164: ``+48601234567``); spaces,
+    dashes, dots and brackets dropped; "" for none."""
+    return (value or "").strip().translate(PHONE_SEPARATORS)
+
+
+def _phone(data: dict, field: str = "customer.phone") -> str:
+    value = normalize_phone(_string(data, "phone", 32, field))
+    digits = value[1:] if value.startswith("+") else value
+    if value and not (digits.isdigit() and digits.isascii() and 4 <= len(digits) <= 20):
+        raise InvalidEvent(EventErrorCode.INVALID, f"{_shown(value)} is not a phone number.", field)
+    return value
+
+
 def _objects(data: dict, name: str) -> tuple[dict, ...]:
     items = data.get(name)
     if items is None:

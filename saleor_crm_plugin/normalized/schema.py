@@ -18,7 +18,7 @@ from typing import ClassVar
 from ..error_codes import EventErrorCode
 from .fields import (  # noqa: F401 - EMAIL_RE, InvalidEvent and normalize_email are part of the schema's API
     EMAIL_RE, MAX_BIGINT, MAX_QUANTITY, InvalidEvent, _amount, _country, _currency, _datetime, _flag, _line_amount,
-    _object, _objects, _optional_int, _shown, _string, _text, _whole, normalize_email,
+    _object, _objects, _optional_int, _phone, _shown, _string, _text, _whole, normalize_email,
 )
 from .storable import storable_json
 
@@ -70,6 +70,9 @@ class Customer:
     email: str | None = None
     first_name: str = ""
     last_name: str = ""
+    # Of the order's billing (else shipping) address, or the account's default address: what finds the
+    # customer when they call.
+    phone: str = ""
     # Set on events whose personal data was erased: they stay folded into the
     # anonymized profile they are linked to.
     erased: bool = False
@@ -95,6 +98,7 @@ class Customer:
             email=email,
             first_name=_string(data, "first_name", 256, "customer.first_name"),
             last_name=_string(data, "last_name", 256, "customer.last_name"),
+            phone=_phone(data),
         )
 
     @property

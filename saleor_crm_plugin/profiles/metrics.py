@@ -83,6 +83,10 @@ GROUP BY c.profile_id
 """
 # A successful recompute clears a previous set-aside (see ``set_aside``).
 CLEAR_RECOMPUTE_ERROR = "recompute_error_code = NULL, recompute_error = NULL, recompute_failed_at = NULL"
+# The phone is the newest order's that has one (crm_order_profile_idx, backwards), else the one the profile
+# has (from the account's default address, profiles written by the fold).
+NEWEST_PHONE = ("phone = COALESCE((SELECT o.phone FROM crm_order o WHERE o.profile_id = s.id AND o.phone <> '' "
+                "ORDER BY o.placed_at DESC LIMIT 1), crm_customer_profile.phone)")
 PROFILE_COLUMNS = [
     "id", "placed_count", "cancelled_count", "refunded_count", "order_count", "first_order_at",
     "last_order_at", "mean_days_between_orders", "channels", "favourite_products",
@@ -239,7 +243,7 @@ def recompute_profiles(profile_ids, now: datetime | None = None) -> int:
             json.dumps(sorted(categories.get(pid, []), key=lambda c: (-c["quantity"], c["category"]))),
             open_count, abandoned, country or "", now,
         ))
-    bulk_set("crm_customer_profile", PROFILE_COLUMNS, rows, extra=CLEAR_RECOMPUTE_ERROR)
+    bulk_set("crm_customer_profile", PROFILE_COLUMNS, rows, extra=f"{CLEAR_RECOMPUTE_ERROR}, {NEWEST_PHONE}")
 
     with binding_cursor() as cursor:
         cursor.execute("DELETE FROM crm_customer_spend WHERE profile_id = ANY(%b)", [ids])

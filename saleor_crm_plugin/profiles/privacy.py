@@ -8,8 +8,8 @@ fold into the anonymized profile instead of re-creating personal data.
 
 Where personal data lives (every ``crm_*`` table, see ``models/``):
 
-* ``crm_customer_profile``: user_id, email, first_name, last_name → cleared;
-* ``crm_order`` / ``crm_checkout``: user_id, email (checkout lines too) → cleared;
+* ``crm_customer_profile``: user_id, email, first_name, last_name, phone → cleared;
+* ``crm_order`` / ``crm_checkout``: user_id, email, the order's phone (checkout lines too) → cleared;
 * ``crm_event``: payload (customer, and whatever an untrusted payload carried),
   raw (the source's payload), error_message (may quote a value) → ``scrub_events``;
 * ``crm_customer_note``: staff notes about the person → deleted;
@@ -288,7 +288,7 @@ def erase_customer(
             profiles = [tomb.profile] if tomb else [CustomerProfile.objects.create(erased_at=erased_at)]
         ids = [p.pk for p in profiles]
         CustomerProfile.objects.filter(pk__in=ids).update(
-            user_id=None, email=None, first_name="", last_name="",
+            user_id=None, email=None, first_name="", last_name="", phone="",
             erased_at=erased_at, updated_at=timezone.now(),
         )
         # Before the orders lose their address: it finds events of other profiles naming them.
@@ -299,7 +299,7 @@ def erase_customer(
         user_ids = [v for k, v in identities if k == "user"]
         personal = Personal(frozenset(emails), frozenset(user_ids), frozenset(names))
         _redact_profile_text(ids, personal.pattern)
-        for model, extra in ((CRMOrder, {}), (CRMCheckout, {"lines": []})):
+        for model, extra in ((CRMOrder, {"phone": ""}), (CRMCheckout, {"lines": []})):
             model.objects.filter(profile_id__in=ids).update(user_id=None, email=None, **extra)
             model.objects.filter(email__in=emails).update(user_id=None, email=None, **extra)
             model.objects.filter(user_id__in=user_ids).update(user_id=None, email=None, **extra)

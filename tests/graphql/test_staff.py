@@ -36,7 +36,7 @@ def test_one_customer_with_metrics_timeline_notes_recommendations_and_orders(gql
                                   "averageOrderValue": {"amount": 35.0}}]
     assert customer["favouriteProducts"][0] == {"productId": gid("Product", 8), "name": "Coffee beans",
                                                 "quantity": 5}
-    assert len(customer["timeline"]) == 4 and customer["timeline"][0]["kind"] == "order.created"
+    assert len(customer["timeline"]) == 4 and customer["timeline"][0]["kind"] == "order.placed"
     assert customer["notes"] == [{"text": "Prefers first pressings", "authorEmail": "ann@shop.example",
                                   "createdAt": customer["notes"][0]["createdAt"]}]
     assert customer["recommendations"][0]["productId"] == gid("Product", 8)

@@ -16,6 +16,7 @@ class Person:
     email: str
     first_name: str
     last_name: str
+    phone: str
 
     @property
     def global_id(self) -> str:
@@ -30,11 +31,12 @@ class Person:
             "last_name": re.compile(re.escape(self.last_name), re.I),
             "user_id": re.compile(rf"(?<!\d){self.user_id}(?!\d)"),
             "global_id": re.compile(re.escape(self.global_id)),
+            "phone": re.compile(re.escape(self.phone[1:])),  # with or without its +
         }
 
 
-OKSANA = Person(987654321, "oksana.vyshyvanka@example.com", "Oksana", "Vyshyvanka")
-BORIS = Person(987654322, "borislav.othermann@example.com", "Borislav", "Othermann")
+OKSANA = Person(987654321, "oksana.vyshyvanka@example.com", "Oksana", "Vyshyvanka", "+380441234567")
+BORIS = Person(987654322, "borislav.othermann@example.com", "Borislav", "Othermann", "+491701234567")
 
 
 def crm_tables() -> list[str]:
@@ -86,7 +88,8 @@ def rows_of(profile_id: int, person: Person) -> dict[str, list[str]]:
 def raw_of(person: Person) -> dict:
     """A source payload as Saleor's webhook would carry it."""
     return {"user": {"id": person.global_id, "email": person.email, "firstName": person.first_name,
-                     "lastName": person.last_name, "defaultShippingAddress": {"streetAddress1": "1 Main St"}}}
+                     "lastName": person.last_name,
+                     "defaultShippingAddress": {"streetAddress1": "1 Main St", "phone": person.phone}}}
 
 
 def live(person: Person, events, ingest, *, checkout_token: str) -> None:
@@ -97,9 +100,10 @@ def live(person: Person, events, ingest, *, checkout_token: str) -> None:
         events.order(order_id=f"{checkout_token}-guest", email=person.email.upper(), at=T0, country="UA",
                      first_name=person.first_name),
         events.customer(user_id=person.user_id, email=person.email, at=T0 + days(1),
-                        first_name=person.first_name, last_name=person.last_name),
+                        first_name=person.first_name, last_name=person.last_name, phone=person.phone),
         events.order(order_id=f"{checkout_token}-1", user_id=person.user_id, email=person.email, at=T0 + days(2),
-                     checkout_token=f"{checkout_token}-done", country="UA", first_name=person.first_name),
+                     checkout_token=f"{checkout_token}-done", country="UA", first_name=person.first_name,
+                     phone=person.phone),
         events.order(order_id=f"{checkout_token}-2", user_id=person.user_id, email=person.email, at=T0 + days(30),
                      lines=[events.line(product_id=2, price="55.00")]),
         events.checkout(token=checkout_token, user_id=person.user_id, email=person.email, at=T0 + days(40)),

@@ -68,7 +68,7 @@ def test_the_timeline_shows_requests_replies_and_answers(shop):
     support = [(e["kind"], e["text"]) for e in entries if e["kind"].startswith(("support", "survey"))]
     assert ("survey.nps", "Rated NPS 3 of 10") in support[:2]  # with the request it opened
     assert ("support.inbound", f"Wrote on #{request.pk}: Any news?") in support
-    assert ("support.inbound", f"Opened question #{request.pk} \"Late\": Where is my record? It has been a week.") \
+    assert ("support.inbound", f"Opened question #{request.pk} \u201cLate\u201d: Where is my record? It has been a week.") \
         in support
     assert any(text.startswith("Opened low score #") for kind, text in support)
     assert [e["at"] for e in entries] == sorted((e["at"] for e in entries), reverse=True)

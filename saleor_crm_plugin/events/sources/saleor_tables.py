@@ -23,7 +23,8 @@ class SaleorSource:
         from saleor.product.models import Product
 
         self.querysets = {
-            "customers": (User.objects.filter(is_staff=False), "pk", int),
+            "customers": (User.objects.filter(is_staff=False).select_related(
+                "default_billing_address", "default_shipping_address"), "pk", int),
             "products": (
                 Product.objects.select_related("category", "product_type").prefetch_related(
                     "channel_listings__channel", "attributevalues__value__attribute", "variants"
@@ -33,7 +34,7 @@ class SaleorSource:
             ),
             "orders": (
                 Order.objects.exclude(status=OrderStatus.DRAFT)
-                .select_related("channel")
+                .select_related("channel", "billing_address", "shipping_address")
                 .prefetch_related("lines__variant__product__category"),
                 "number",
                 int,

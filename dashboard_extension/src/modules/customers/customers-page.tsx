@@ -41,9 +41,9 @@ const CustomerRowView = ({ customer, locale }: { customer: CustomerRow; locale: 
       <Cell>
         <Box display="flex" flexDirection="column">
           <span>{name || customer.email || "Anonymous"}</span>
-          {name && customer.email && (
+          {((name && customer.email) || customer.phone) && (
             <Text size={2} color="default2">
-              {customer.email}
+              {[name ? customer.email : null, customer.phone].filter(Boolean).join(" · ")}
             </Text>
           )}
         </Box>
@@ -143,7 +143,7 @@ const CustomersPage = () => {
         </Box>
         <Box as="form" display="flex" gap={2} alignItems="center" onSubmit={onSearch} role="search">
           <TextInput
-            label="Search name or email"
+            label="Search email, name, phone or order number"
             value={searchDraft}
             onChange={(event) => setSearchDraft(event.target.value)}
           />

@@ -43,6 +43,11 @@ export const CustomerSummary = ({ customer, locale }: { customer: CustomerRecord
         <ChurnRiskChip risk={analytics?.churnRisk} locale={locale} />
         {customer.isGuest && <ToneChip tone="neutral">Guest</ToneChip>}
       </Box>
+      {(customer.email || customer.phone) && (
+        <Text size={2} color="default2" data-testid="customer-contact">
+          {[name ? customer.email : null, customer.phone].filter(Boolean).join(" · ")}
+        </Text>
+      )}
       <KpiGrid>
         <Kpi label="Orders" value={formatNumber(customer.orderCount, locale)}
           hint={customer.lastOrderAt ? `last ${formatDate(customer.lastOrderAt, locale)}` : "none yet"} />

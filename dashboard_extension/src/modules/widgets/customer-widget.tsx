@@ -13,7 +13,7 @@ import { assertPayload, describeError } from "../api/crm-client";
 import { useCrmMutation, useCrmQuery } from "../api/use-crm-query";
 import { useBridge } from "../bridge/bridge-provider";
 import { readEntityParams } from "../bridge/bridge-state";
-import { formatDateTime, humanize } from "../format/format";
+import { formatDateTime } from "../format/format";
 import { CustomerSatisfaction } from "../satisfaction/customer-satisfaction";
 import { Section } from "../ui/layout";
 import { EmptyState, ErrorState, LoadingState, QueryView } from "../ui/page-states";
@@ -22,8 +22,11 @@ import NOTE_ADD from "./customer-note-add.graphql?raw";
 import RECOMMENDATIONS from "./customer-recommendations.graphql?raw";
 import RECORD from "./customer-record.graphql?raw";
 import { CustomerSummary, type CustomerRecord } from "./customer-summary";
+import { CustomerTimeline } from "./customer-timeline";
 import { RecommendationList } from "./recommendation-list";
 import { MissingEntity, WidgetFrame } from "./widget-frame";
+
+const TIMELINE_LENGTH = 20;
 
 const Notes = ({ customer, onAdded }: { customer: CustomerRecord; onAdded: () => void }) => {
   const { state } = useBridge();
@@ -70,21 +73,6 @@ const Notes = ({ customer, onAdded }: { customer: CustomerRecord; onAdded: () =>
   );
 };
 
-const Timeline = ({ customer }: { customer: CustomerRecord }) => {
-  const { state } = useBridge();
-  if (customer.timeline.length === 0) return <Text size={2} color="default2">Nothing has happened yet.</Text>;
-  return (
-    <Box as="ol" display="flex" flexDirection="column" gap={1} padding={0} margin={0} style={{ listStyle: "none" }}>
-      {customer.timeline.map((entry, index) => (
-        <Box as="li" key={`${entry.at}-${index}`} display="flex" gap={2}>
-          <Text size={2} color="default2" __minWidth="150px">{formatDateTime(entry.at, state.locale)}</Text>
-          <Text size={2}><strong>{humanize(entry.kind)}</strong> {entry.text}</Text>
-        </Box>
-      ))}
-    </Box>
-  );
-};
-
 const Recommendations = ({ customer }: { customer: CustomerRecord }) => {
   const { state } = useBridge();
   const [chosen, setChosen] = useState<string | null>(null);
@@ -123,7 +111,7 @@ export const CustomerWidget = () => {
   const { customerId } = readEntityParams(window.location.href);
   const query = useCrmQuery<CustomerRecordQuery, CustomerRecordQueryVariables>(
     RECORD,
-    { id: customerId ?? null, email: null, orderId: null, timeline: 10 },
+    { id: customerId ?? null, email: null, orderId: null, timeline: TIMELINE_LENGTH },
     { skip: !customerId },
   );
   return (
@@ -148,7 +136,8 @@ export const CustomerWidget = () => {
                   <Notes customer={customer} onAdded={query.refetch} />
                 </Section>
                 <Section title="Timeline">
-                  <Timeline customer={customer} />
+                  <CustomerTimeline customerId={customer.id} facts={customer.timeline} first={TIMELINE_LENGTH}
+                    locale={state.locale} />
                 </Section>
               </>
             )

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('saleor_crm_plugin', '0017_app_token_encrypted'),
+        ('saleor_crm_plugin', '0018_customer_search'),
     ]
 
     operations = [

@@ -3,8 +3,12 @@ over the profile's searchable text (pg_trgm), an index on order numbers.
 
 The index expression is written out here, not imported: a migration keeps meaning what it meant when it was
 written (profiles.search.SEARCH_TEXT must stay the same expression, or the planner no longer uses it).
+
+The indexes are built CONCURRENTLY (so not in one transaction): a shop's orders and profiles keep being
+written while they build (the trigram index took 44 s over 1M profiles).
 """
 
+from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations, models
 
 SEARCH_TEXT = "(COALESCE(email, '') || ' ' || first_name || ' ' || last_name || ' ' || phone)"
@@ -12,6 +16,7 @@ SEARCH_TEXT = "(COALESCE(email, '') || ' ' || first_name || ' ' || last_name || 
 
 class Migration(migrations.Migration):
 
+    atomic = False
     dependencies = [
         ("saleor_crm_plugin", "0017_app_token_encrypted"),
     ]
@@ -29,7 +34,7 @@ class Migration(migrations.Migration):
             name="phone",
             field=models.CharField(blank=True, db_default="", default="", max_length=32),
         ),
-        migrations.AddIndex(
+        AddIndexConcurrently(
             model_name="crmorder",
             index=models.Index(fields=["number"], name="crm_order_number_idx"),
         ),
@@ -37,7 +42,8 @@ class Migration(migrations.Migration):
         # elsewhere a user that may not create extensions needs it created once by the database's owner.
         migrations.RunSQL("CREATE EXTENSION IF NOT EXISTS pg_trgm", reverse_sql=migrations.RunSQL.noop),
         migrations.RunSQL(
-            f"CREATE INDEX crm_profile_search_trgm_idx ON crm_customer_profile USING gin ({SEARCH_TEXT} gin_trgm_ops)",
+            "CREATE INDEX CONCURRENTLY IF NOT EXISTS crm_profile_search_trgm_idx ON crm_customer_profile "
+            f"USING gin ({SEARCH_TEXT} gin_trgm_ops)",
             reverse_sql="DROP INDEX IF EXISTS crm_profile_search_trgm_idx",
         ),
     ]

@@ -4,6 +4,7 @@ import graphene
 
 from .automations import AutomationQuery
 from .campaigns import CampaignQuery
+from .channels import ChannelQuery
 from .federation import FederationQuery, Product, User
 from .mutations.automation_update import CRMAutomationUpdate
 from .mutations.campaign_cancel import CRMCampaignCancel
@@ -39,7 +40,7 @@ from .suppressions import SuppressionQuery
 
 
 class Query(CRMQuery, SegmentQuery, CampaignQuery, AutomationQuery, SuppressionQuery, RecommendationModelQuery,
-            PrivacyQuery, SupportQuery, FederationQuery, graphene.ObjectType):
+            PrivacyQuery, SupportQuery, ChannelQuery, FederationQuery, graphene.ObjectType):
     pass
 
 

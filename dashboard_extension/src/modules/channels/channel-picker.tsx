@@ -1,8 +1,9 @@
 import { Box, Select, Skeleton, Text } from "@saleor/macaw-ui";
-import { useEffect, useMemo } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import { type MessageDescriptor, useIntl } from "react-intl";
 
 import { describeError } from "../api/crm-client";
+import { TextInput } from "../ui/text-input";
 import { channelOptions, defaultChannel, pickableChannels, type ShopChannel } from "./channel-options";
 import { useShopChannels } from "./use-shop-channels";
 
@@ -13,8 +14,14 @@ const messages = {
   only: { id: "channels.picker.only", defaultMessage: "{label}: {channel}" },
   loading: { id: "channels.picker.loading", defaultMessage: "Loading the shop's channels…" },
   failed: { id: "channels.picker.failed", defaultMessage: "The shop's channels could not be loaded: {reason}" },
-  none: { id: "channels.picker.none", defaultMessage: "No channel yet: the CRM learns the shop's channels from its orders." },
+  none: {
+    id: "channels.picker.none",
+    defaultMessage: "No channel known yet (the CRM learns them from orders): type the channel's slug.",
+  },
+  typed: { id: "channels.picker.typed", defaultMessage: "{label} (slug)" },
 } satisfies Record<string, MessageDescriptor>;
+
+const SALEOR_DEFAULT_SLUG = "default-channel"; // Saleor's DEFAULT_CHANNEL_SLUG unless the shop set it
 
 export type ChannelPickerProps = {
   value: string;
@@ -38,12 +45,18 @@ export const ChannelPicker = ({ value, onChange, label, only, anyLabel, size = "
   const intl = useIntl();
   const { channels, error } = useShopChannels();
   const pickable = useMemo(() => (channels ? pickableChannels(channels, only) : undefined), [channels, only]);
-  const fallback = channels ? defaultChannel(channels, only) : "";
+  // A shop the CRM knows no channel of yet: Saleor's own default slug, typed over if need be.
+  const typing = pickable !== undefined && pickable.length === 0 && anyLabel === undefined && !only;
+  const typedOnce = useRef(false); // a typed field is filled in once: clearing it must not refill it
+  const fallback = typing ? (value || typedOnce.current ? "" : SALEOR_DEFAULT_SLUG)
+    : channels ? defaultChannel(channels, only) : "";
   const needsDefault = anyLabel === undefined && pickable !== undefined && fallback !== "" &&
-    !pickable.some((channel) => channel.slug === value);
+    (typing || !pickable.some((channel) => channel.slug === value));
   useEffect(() => {
-    if (needsDefault) onChange(fallback);
-  }, [needsDefault, fallback, onChange]);
+    if (!needsDefault) return;
+    if (typing) typedOnce.current = true;
+    onChange(fallback);
+  }, [needsDefault, fallback, onChange, typing]);
 
   const shown = label ?? intl.formatMessage(messages.label);
   const describe = (channel: ShopChannel) =>
@@ -63,6 +76,15 @@ export const ChannelPicker = ({ value, onChange, label, only, anyLabel, size = "
     return (
       <Box __width={width} data-testid={testId} role="status" aria-label={intl.formatMessage(messages.loading)}>
         <Skeleton __height="36px" />
+      </Box>
+    );
+  }
+  if (typing) {
+    return (
+      <Box display="flex" flexDirection="column" gap={1} __width={width} data-testid={testId}>
+        <TextInput label={intl.formatMessage(messages.typed, { label: shown })} size={size} value={value}
+          onChange={(event) => onChange(event.target.value.trim())} aria-describedby={`${testId}-help`} />
+        <Text size={2} color="default2" id={`${testId}-help`}>{intl.formatMessage(messages.none)}</Text>
       </Box>
     );
   }

@@ -6,7 +6,8 @@ import { gzipSync } from "node:zlib";
 import { fileURLToPath } from "node:url";
 
 const OUT_DIR = fileURLToPath(new URL("../../saleor_crm_plugin/static/saleor_crm_plugin/dashboard/", import.meta.url));
-const BUDGET_KB = { app: 300, "customer-widget": 150, "order-widget": 150, "product-widget": 150, "home-widget": 150 };
+// Widgets: 150 kB until react-intl (every string through it, ~14 kB gzipped with its message parser) came in.
+const BUDGET_KB = { app: 300, "customer-widget": 165, "order-widget": 165, "product-widget": 165, "home-widget": 165 };
 
 const initialScripts = (html) => {
   const urls = new Set();

@@ -192,6 +192,11 @@ def send_campaign(campaign_id: int, *, time_budget: float = TASK_TIME_BUDGET_SEC
                 report.failed += 1
                 report.errors.append(outcome.error)
         Campaign.objects.filter(pk=campaign_id).update(last_progress_at=timezone.now())
+        # A short batch was the last one ready: finish now, not after the pacing pause (at a slow rate that
+        # pause is a minute, and the campaign would read "sending" that long after its last mail left).
+        if len(rows) < batch_size and finish_if_done(campaign_id):
+            report.finished = True
+            return report
         pause = interval - (time.monotonic() - started)
         if pause > 0:
             time.sleep(min(pause, max(0.0, deadline - time.monotonic())))

@@ -189,6 +189,7 @@ def product_event(product, kind: str, occurred_at: datetime | None = None) -> Pr
     listings = () if deleted else tuple(
         {
             "channel": listing.channel.slug,
+            "channel_name": listing.channel.name,  # kept by the CRM for the Dashboard's pickers (App mode)
             "is_published": listing.is_published,
             "published_at": listing.published_at.isoformat() if listing.published_at else None,
             "visible_in_listings": listing.visible_in_listings,

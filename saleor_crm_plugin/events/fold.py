@@ -215,12 +215,22 @@ def fold_rows(rows: list[OutboxRow]) -> FoldStats:
     return stats
 
 
-def _channels_named(parsed) -> set:
-    """The channel slugs a batch's orders, checkouts and product listings name."""
-    channels = {e.channel for _, e in parsed if isinstance(e, (OrderEvent, CheckoutEvent))}
+def _channels_named(parsed) -> dict:
+    """The channels a batch's orders, checkouts and product listings name: ``{slug: (name, currency)}``, the
+    name where a listing carried one (``channel_name``), the currency of its orders and listings."""
+    channels: dict = {}
     for _, event in parsed:
-        if isinstance(event, ProductEvent):
-            channels.update(listing.get("channel") for listing in event.channel_listings if isinstance(listing, dict))
+        if isinstance(event, (OrderEvent, CheckoutEvent)):
+            name, currency = channels.get(event.channel, ("", ""))
+            # An order's currency is the channel's; a checkout's too, but an order is the surer witness.
+            channels[event.channel] = (name, event.currency if isinstance(event, OrderEvent) else
+                                       currency or event.currency)
+        elif isinstance(event, ProductEvent):
+            for listing in event.channel_listings:
+                if isinstance(listing, dict) and isinstance(listing.get("channel"), str):
+                    name, currency = channels.get(listing["channel"], ("", ""))
+                    channels[listing["channel"]] = (listing.get("channel_name") or name,
+                                                    currency or listing.get("currency") or "")
     return channels
 
 

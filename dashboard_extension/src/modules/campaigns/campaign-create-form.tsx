@@ -10,6 +10,7 @@ import { assertPayload, describeError } from "../api/crm-client";
 import { useCrmMutation, useCrmQuery } from "../api/use-crm-query";
 import { notifyDashboard } from "../bridge/bridge";
 import { readAudienceOptions } from "./audience-options";
+import { ChannelPicker } from "../channels/channel-picker";
 import { EmptyState, QueryView } from "../ui/page-states";
 import CAMPAIGN_CREATE from "./campaign-create.graphql?raw";
 import FORM_OPTIONS from "./campaign-form-options.graphql?raw";
@@ -21,7 +22,7 @@ export const CampaignCreateForm = ({ onCreated }: { onCreated: (id: string) => v
   const create = useCrmMutation<CampaignCreateMutation, CampaignCreateMutationVariables>(CAMPAIGN_CREATE);
   const [name, setName] = useState("");
   const [templateId, setTemplateId] = useState<string | null>(null);
-  const [channel, setChannel] = useState("default-channel");
+  const [channel, setChannel] = useState(""); // the picker starts on the shop's default channel
   const [segmentIds, setSegmentIds] = useState<string[]>([]);
   const [excludeSegmentIds, setExcludeSegmentIds] = useState<string[]>([]);
   const [fromName, setFromName] = useState("");
@@ -44,7 +45,7 @@ export const CampaignCreateForm = ({ onCreated }: { onCreated: (id: string) => v
         input: {
           name: name.trim(),
           templateId,
-          channel: channel.trim(),
+          channel,
           segmentIds,
           excludeSegmentIds,
           ...audience.options,
@@ -79,7 +80,7 @@ export const CampaignCreateForm = ({ onCreated }: { onCreated: (id: string) => v
                   onChange={(option) => setTemplateId(option.value)}
                 />
               </Box>
-              <TextInput label="Channel" required value={channel} onChange={(event) => setChannel(event.target.value)} />
+              <ChannelPicker value={channel} onChange={setChannel} size="medium" />
               <TextInput label="From name (optional)" value={fromName} onChange={(event) => setFromName(event.target.value)} />
               <TextInput label="From email (optional)" type="email" value={fromEmail}
                 onChange={(event) => setFromEmail(event.target.value)} />
@@ -140,7 +141,7 @@ export const CampaignCreateForm = ({ onCreated }: { onCreated: (id: string) => v
             </Box>
             <Box>
               <Button type="submit"
-                disabled={!name.trim() || !templateId || segmentIds.length === 0 || !audience.options || create.pending}>
+                disabled={!name.trim() || !templateId || !channel || segmentIds.length === 0 || !audience.options || create.pending}>
                 {create.pending ? "Creating…" : "Create draft"}
               </Button>
             </Box>

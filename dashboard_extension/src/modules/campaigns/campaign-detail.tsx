@@ -1,5 +1,6 @@
 import { Box, Button, Select, Text } from "@saleor/macaw-ui";
-import { useState } from "react";
+import { useEffect, useState } from "react";
+import { type MessageDescriptor, useIntl } from "react-intl";
 
 import type {
   CampaignCancelMutation,
@@ -26,6 +27,7 @@ import PAUSE from "./campaign-pause.graphql?raw";
 import RESUME from "./campaign-resume.graphql?raw";
 import SCHEDULE from "./campaign-schedule.graphql?raw";
 import CAMPAIGN from "./campaign.graphql?raw";
+import { nextRefreshMs, useRefreshAfter } from "./live-refresh";
 import { TextInput } from "../ui/text-input";
 
 const DELIVERY_STATES: CrmDeliveryState[] = ["QUEUED", "SENDING", "SENT", "SKIPPED", "FAILED", "UNKNOWN", "CANCELLED"];
@@ -33,6 +35,13 @@ const STATE_OPTIONS = [{ value: "", label: "All deliveries" }, ...DELIVERY_STATE
 const PAGE = 25;
 // From the start on, a campaign has mails to follow up (a cancelled one may have sent some before).
 const STARTED_STATES = new Set(["SENDING", "PAUSED", "SENT"]);
+
+const messages = {
+  following: {
+    id: "campaigns.detail.following",
+    defaultMessage: "Following sending: the state and counts update by themselves.",
+  },
+} satisfies Record<string, MessageDescriptor>;
 
 type Campaign = NonNullable<CampaignDetailQuery["crmCampaign"]>;
 type Payload = { errors: { field: string | null; message: string; code: string }[] } | null | undefined;
@@ -96,6 +105,16 @@ export const CampaignDetail = ({ id, onBack }: { id: string; onBack: () => void 
   const [first, setFirst] = useState(PAGE);
   const [changes, setChanges] = useState(0);
   const query = useCrmQuery<CampaignDetailQuery, CampaignDetailQueryVariables>(CAMPAIGN, { id, first, after: null, deliveryState });
+  const intl = useIntl();
+  // Follow sending without a reload while the campaign is scheduled or sending; no polling otherwise.
+  const current = query.data?.crmCampaign;
+  const refreshIn = current && !query.loading && !query.error ? nextRefreshMs([current]) : null;
+  useRefreshAfter(refreshIn, query.refetch, query.data);
+  // Its results (opens, clicks, orders) are read again when the state moves, e.g. sending → sent.
+  const liveState = current?.state;
+  useEffect(() => {
+    if (liveState) setChanges((n) => n + 1);
+  }, [liveState]);
 
   return (
     <Box display="flex" flexDirection="column" gap={4} data-testid="campaign-detail">
@@ -122,6 +141,9 @@ export const CampaignDetail = ({ id, onBack }: { id: string; onBack: () => void 
                   {" · "}from {campaign.fromName || "the shop"} &lt;{campaign.fromEmail || "default sender"}&gt;
                 </Text>
                 {options && <Text size={2} color="default2" data-testid="campaign-audience-options">Audience: {options}</Text>}
+                {refreshIn !== null && (
+                  <Text size={2} color="default2" data-testid="campaign-live">{intl.formatMessage(messages.following)}</Text>
+                )}
                 <PauseReason reason={campaign.pauseReason} />
                 <CampaignControls campaign={campaign} onChanged={() => { query.refetch(); setChanges((n) => n + 1); }} />
               </Section>

@@ -1,5 +1,6 @@
 import { Box, Button, Select, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
+import { type MessageDescriptor, useIntl } from "react-intl";
 
 import type { CampaignListQuery, CampaignListQueryVariables, CrmCampaignState } from "../../generated/graphql";
 import { useCrmQuery } from "../api/use-crm-query";
@@ -10,12 +11,21 @@ import { Cell, DataTable, Section } from "../ui/layout";
 import { EmptyState, QueryView } from "../ui/page-states";
 import { CampaignCreateForm } from "./campaign-create-form";
 import { CampaignDetail } from "./campaign-detail";
+import { nextRefreshMs, useRefreshAfter } from "./live-refresh";
 import CAMPAIGNS from "./campaigns.graphql?raw";
 
 const STATES: CrmCampaignState[] = ["DRAFT", "SCHEDULED", "SENDING", "PAUSED", "SENT", "CANCELLED"];
 const STATE_OPTIONS = [{ value: "", label: "All states" }, ...STATES.map((s) => ({ value: s, label: humanize(s) }))];
 
+const messages = {
+  following: {
+    id: "campaigns.list.following",
+    defaultMessage: "Following sending: this list updates by itself while a campaign is scheduled or sending.",
+  },
+} satisfies Record<string, MessageDescriptor>;
+
 const CampaignsPage = () => {
+  const intl = useIntl();
   const { route, navigate } = useRoute();
   const { state: bridge } = useBridge();
   const [state, setState] = useState<CrmCampaignState | null>(null);
@@ -24,6 +34,10 @@ const CampaignsPage = () => {
   const campaigns = useCrmQuery<CampaignListQuery, CampaignListQueryVariables>(CAMPAIGNS, { first, after: null, state }, {
     skip: Boolean(route.id),
   });
+  // Follow sending without a reload: read again while a campaign is scheduled or sending, never otherwise.
+  const shown = route.id ? [] : (campaigns.data?.crmCampaigns.edges.map(({ node }) => node) ?? []);
+  const refreshIn = campaigns.loading || campaigns.error ? null : nextRefreshMs(shown);
+  useRefreshAfter(refreshIn, campaigns.refetch, campaigns.data);
 
   if (route.id) return <CampaignDetail id={route.id} onBack={() => navigate({ page: "campaigns" })} />;
 
@@ -59,6 +73,9 @@ const CampaignsPage = () => {
               <EmptyState title="No campaigns">Create one above.</EmptyState>
             ) : (
               <>
+                {refreshIn !== null && (
+                  <Text size={2} color="default2" data-testid="campaigns-live">{intl.formatMessage(messages.following)}</Text>
+                )}
                 <DataTable caption="Campaigns" headers={["Campaign", "State", "Channel", "Template", "Scheduled", "Sent / recipients", ""]}>
                   {crmCampaigns.edges.map(({ node }) => (
                     <tr key={node.id}>

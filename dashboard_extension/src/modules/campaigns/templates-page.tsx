@@ -1,5 +1,6 @@
 import { Box, Button, Select, Text, Textarea } from "@saleor/macaw-ui";
 import { useState } from "react";
+import { type MessageDescriptor, useIntl } from "react-intl";
 
 import type {
   CrmEmailTemplateFormat,
@@ -18,6 +19,7 @@ import type {
 import { assertPayload, describeError } from "../api/crm-client";
 import { useCrmMutation, useCrmQuery } from "../api/use-crm-query";
 import { notifyDashboard } from "../bridge/bridge";
+import { ChannelPicker } from "../channels/channel-picker";
 import { Section } from "../ui/layout";
 import { ErrorState, LoadingState, QueryView } from "../ui/page-states";
 import { useDebounced } from "../ui/use-debounced";
@@ -35,8 +37,13 @@ const FORMATS: { value: CrmEmailTemplateFormat; label: string }[] = [
   { value: "HTML", label: "HTML" },
 ];
 
+const messages = {
+  chooseChannel: { id: "templates.preview.chooseChannel", defaultMessage: "Choose a channel to preview." },
+} satisfies Record<string, MessageDescriptor>;
+
 /** The rendered mail for the draft as it stands, for one customer (or sample data). */
 const LivePreview = ({ draft, channel, customerEmail }: { draft: TemplateDraft; channel: string; customerEmail: string }) => {
+  const intl = useIntl();
   const settledEmail = useDebounced(customerEmail.trim(), 500);
   const customer = useCrmQuery<PreviewCustomerQuery, PreviewCustomerQueryVariables>(
     PREVIEW_CUSTOMER,
@@ -60,7 +67,7 @@ const LivePreview = ({ draft, channel, customerEmail }: { draft: TemplateDraft; 
         <Text size={2} color="warning1">No customer with this email; the preview uses sample data.</Text>
       )}
       {!settledChannel ? (
-        <Text size={2} color="default2">Enter a channel to preview.</Text>
+        <Text size={2} color="default2">{intl.formatMessage(messages.chooseChannel)}</Text>
       ) : hint ? (
         <Text size={2} color="default2" data-testid="preview-hint">{hint}</Text>
       ) : preview.error ? (
@@ -95,7 +102,7 @@ const LivePreview = ({ draft, channel, customerEmail }: { draft: TemplateDraft; 
 
 const TemplateEditor = ({ initial, onSaved }: { initial: TemplateDraft; onSaved: (id: string) => void }) => {
   const [draft, setDraft] = useState(initial);
-  const [channel, setChannel] = useState("default-channel");
+  const [channel, setChannel] = useState(""); // the picker starts on the shop's default channel
   const [customerEmail, setCustomerEmail] = useState("");
   const [addresses, setAddresses] = useState("");
   const [error, setError] = useState<unknown>(null);
@@ -168,7 +175,7 @@ const TemplateEditor = ({ initial, onSaved }: { initial: TemplateDraft; onSaved:
       </Box>
       <Box display="flex" flexDirection="column" gap={3}>
         <Box display="flex" gap={2} flexWrap="wrap">
-          <TextInput label="Channel" value={channel} onChange={(event) => setChannel(event.target.value)} />
+          <ChannelPicker value={channel} onChange={setChannel} size="medium" />
           <TextInput label="Preview for customer (email)" value={customerEmail} type="email"
             onChange={(event) => setCustomerEmail(event.target.value)} />
         </Box>

@@ -1,6 +1,8 @@
 import { Box, Button, Checkbox, Select, Text } from "@saleor/macaw-ui";
 import type { Dispatch } from "react";
+import { type MessageDescriptor, useIntl } from "react-intl";
 
+import { ChannelPicker } from "../channels/channel-picker";
 import { humanize } from "../format/format";
 import type { BuilderAction, BuilderState, Condition } from "./rule-builder-state";
 import {
@@ -24,6 +26,11 @@ const YES_NO = [
   { value: "true", label: "Yes" },
   { value: "false", label: "No" },
 ];
+
+const channelMessages = {
+  label: { id: "segments.rule.consentChannel", defaultMessage: "Channel" },
+  any: { id: "segments.rule.anyChannel", defaultMessage: "Any channel" },
+} satisfies Record<string, MessageDescriptor>;
 
 type Props = { condition: Condition; index: number; error?: string; dispatch: Dispatch<BuilderAction> };
 
@@ -138,6 +145,7 @@ const ValueEditor = ({ condition, dispatch }: Omit<Props, "index" | "error">) =>
 };
 
 const ConditionRow = ({ condition, index, error, dispatch }: Props) => {
+  const intl = useIntl();
   const field = fieldByName(condition.field);
   const operatorOptions = OPERATORS[field.kind].map((op) => ({ value: op, label: OPERATOR_LABELS[op] ?? op }));
   const set = (patch: Partial<Condition>) => dispatch({ type: "update", id: condition.id, patch });
@@ -180,8 +188,8 @@ const ConditionRow = ({ condition, index, error, dispatch }: Props) => {
             onChange={(event) => set({ currency: event.target.value })} __width="170px" />
         )}
         {field.kind === "consent" && (
-          <TextInput label="Channel (any if empty)" size="small" value={condition.channel}
-            onChange={(event) => set({ channel: event.target.value })} __width="200px" />
+          <ChannelPicker label={intl.formatMessage(channelMessages.label)} anyLabel={intl.formatMessage(channelMessages.any)}
+            value={condition.channel} onChange={(channel) => set({ channel })} width="220px" />
         )}
         <Button variant="tertiary" size="small" onClick={() => dispatch({ type: "remove", id: condition.id })}
           aria-label={`Remove condition ${index + 1}`}>

@@ -1,4 +1,4 @@
-import { Box, Button, Select, Text, Textarea } from "@saleor/macaw-ui";
+import { Box, Button, Text, Textarea } from "@saleor/macaw-ui";
 import { type FormEvent, useState } from "react";
 
 import type {
@@ -17,7 +17,7 @@ import { formatDateTime } from "../format/format";
 import { CustomerSatisfaction } from "../satisfaction/customer-satisfaction";
 import { Section } from "../ui/layout";
 import { EmptyState, ErrorState, LoadingState, QueryView } from "../ui/page-states";
-import { recommendationChannel } from "./customer-figures";
+import { ChannelPicker } from "../channels/channel-picker";
 import NOTE_ADD from "./customer-note-add.graphql?raw";
 import RECOMMENDATIONS from "./customer-recommendations.graphql?raw";
 import RECORD from "./customer-record.graphql?raw";
@@ -75,25 +75,20 @@ const Notes = ({ customer, onAdded }: { customer: CustomerRecord; onAdded: () =>
 
 const Recommendations = ({ customer }: { customer: CustomerRecord }) => {
   const { state } = useBridge();
-  const [chosen, setChosen] = useState<string | null>(null);
-  const channel = recommendationChannel(customer.channels, chosen);
+  const [chosen, setChosen] = useState(""); // the picker starts on the shop's default channel
+  const channel = customer.channels.includes(chosen) ? chosen : null;
   const query = useCrmQuery<CustomerRecommendationsQuery, CustomerRecommendationsQueryVariables>(
     RECOMMENDATIONS,
     { id: customer.id, channel: channel ?? "", first: 5 },
     { skip: !channel },
   );
-  if (!channel) return <Text size={2} color="default2">No orders yet, so no channel to recommend in.</Text>;
-  const options = customer.channels.map((slug) => ({ value: slug, label: slug }));
+  if (customer.channels.length === 0) {
+    return <Text size={2} color="default2">No orders yet, so no channel to recommend in.</Text>;
+  }
   return (
     <Box display="flex" flexDirection="column" gap={2}>
-      {options.length > 1 && (
-        <Box __width="200px">
-          <Select label="Channel" size="small" options={options}
-            value={options.find((option) => option.value === channel) ?? options[0]}
-            onChange={(option) => setChosen(option.value)} />
-        </Box>
-      )}
-      {query.error ? (
+      <ChannelPicker only={customer.channels} value={channel ?? ""} onChange={setChosen} width="240px" />
+      {!channel ? null : query.error ? (
         <ErrorState error={query.error} onRetry={query.refetch} />
       ) : !query.data ? (
         <LoadingState rows={2} />

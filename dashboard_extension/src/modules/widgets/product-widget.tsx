@@ -1,4 +1,4 @@
-import { Box, Select, Text } from "@saleor/macaw-ui";
+import { Box, Text } from "@saleor/macaw-ui";
 import { useState } from "react";
 
 import type {
@@ -16,30 +16,13 @@ import { formatDate, formatMoney, formatNumber, formatPercent } from "../format/
 import { saleorPk } from "../saleor/saleor-ids";
 import { Kpi, KpiGrid, Section } from "../ui/layout";
 import { EmptyState, QueryView } from "../ui/page-states";
-import { recommendationChannel } from "./customer-figures";
+import { ChannelPicker } from "../channels/channel-picker";
 import { boughtTogether } from "./product-rules";
 import CHANNELS from "./product-channels.graphql?raw";
 import INSIGHT from "./product-insight.graphql?raw";
 import RECOMMENDATIONS from "./product-recommendations.graphql?raw";
 import { RecommendationList } from "./recommendation-list";
 import { MissingEntity, WidgetFrame } from "./widget-frame";
-
-const ChannelPicker = ({ channels, value, onChange }: { channels: string[]; value: string; onChange: (slug: string) => void }) => {
-  if (channels.length < 2) {
-    return (
-      <Text size={2} color="default2" data-testid="recommendation-channel">
-        Channel: {value}
-      </Text>
-    );
-  }
-  const options = channels.map((slug) => ({ value: slug, label: slug }));
-  return (
-    <Box __width="220px">
-      <Select label="Channel" size="small" options={options}
-        value={options.find((option) => option.value === value) ?? null} onChange={(option) => onChange(option.value)} />
-    </Box>
-  );
-};
 
 const RecommendationLists = ({ productId, channel }: { productId: string; channel: string }) => {
   const { state } = useBridge();
@@ -66,15 +49,16 @@ const RecommendationLists = ({ productId, channel }: { productId: string; channe
   );
 };
 
-/** Also bought / similar for a product, in one of the channels it is available in (the first by default). */
+/** Also bought / similar for a product, in one of the channels it is available in (the shop's default channel when
+ * it is one, else the first). */
 export const ProductRecommendations = ({ productId }: { productId: string }) => {
-  const [chosen, setChosen] = useState<string | null>(null);
+  const [chosen, setChosen] = useState(""); // the picker starts on the shop's default channel
   const channels = useCrmQuery<ProductChannelsQuery, ProductChannelsQueryVariables>(CHANNELS, { product: productId });
   return (
     <QueryView query={channels} loadingLabel="Finding the product's channels…">
       {({ crmProductChannels }) => {
-        const channel = recommendationChannel(crmProductChannels, chosen);
-        if (!channel) {
+        const channel = crmProductChannels.includes(chosen) ? chosen : "";
+        if (crmProductChannels.length === 0) {
           return (
             <EmptyState title="Not available in any channel">
               Recommendations are made per channel; this product is not available in any channel now.
@@ -83,8 +67,9 @@ export const ProductRecommendations = ({ productId }: { productId: string }) => 
         }
         return (
           <Box display="flex" flexDirection="column" gap={2}>
-            <ChannelPicker channels={crmProductChannels} value={channel} onChange={setChosen} />
-            <RecommendationLists productId={productId} channel={channel} />
+            <ChannelPicker only={crmProductChannels} value={channel} onChange={setChosen} width="240px"
+              testId="recommendation-channel" />
+            {channel && <RecommendationLists productId={productId} channel={channel} />}
           </Box>
         );
       }}

@@ -83,7 +83,11 @@ FILLERS = [
     ("report ×N", "crmReport { customers repeatPurchaseRate cohorts { customers retention } rfmGroups { customers } "
                   "segments { name members } }", {}),
     ("shop satisfaction ×N", "crmSatisfaction { total { nps } months { nps } categories { category nps } }", {}),
-    ("customers totalCount, search ×N", 'crmCustomers(filter: {search: "zz"}) { totalCount }', {}),
+    # The search (trigram index): a fragment few customers match, and one every customer matches.
+    ("customers totalCount, search of one customer ×N", 'crmCustomers(filter: {search: "c123457@"}) { totalCount }',
+     {}),
+    ("customers totalCount, search matching everyone ×N",
+     'crmCustomers(filter: {search: "example.com"}) { totalCount }', {}),
     ("customers sorted by CLV ×N", 'crmCustomers(first: 10, sortBy: {field: CLV, direction: DESC, currency: "USD"}) '
                                    "{ edges { node { email } } }", {}),
     ("segment members ×N", "crmSegment(id: $segment) { members(first: 10) { totalCount edges { node { email } } } }",
@@ -223,7 +227,9 @@ def variables_for(name: str, ids: dict) -> dict:
     known = {
         "CustomersPage": {"first": 50, "channel": "web"}, "CustomerList": {"first": 50},
         "CustomerRecord": {"email": ids["HEAVY"], "timeline": 20}, "Customer": customer,
-        "CustomerAnalytics": customer, "CustomerSatisfaction": {"id": ids["HEAVY_ID"]}, "PreviewCustomer": customer, "ExportCustomer": {"email": ids["HEAVY"]},
+        "CustomerAnalytics": customer, "CustomerSatisfaction": {"id": ids["HEAVY_ID"]},
+        "CustomerTimeline": {"id": ids["HEAVY_ID"], "first": 50},
+        "PreviewCustomer": customer, "ExportCustomer": {"email": ids["HEAVY"]},
         "CustomerByOrder": {"order": ids["ORDER"]}, "CustomerRecommendations": {"id": ids["HEAVY_ID"],
                                                                                "channel": "web", "first": 10},
         "Campaign": {"id": ids["FROZEN"]}, "CampaignDetail": {"id": ids["FROZEN"], "first": 50},

@@ -105,6 +105,13 @@ def install_dashboard_app(stdout=None) -> Step:
     try:
         call_command("install_app", manifest, "--activate", "--quiet", stdout=stdout)
     except Exception as error:  # noqa: BLE001 - Saleor raises requests' and its own errors; each is reported
+        if type(error).__name__ == "InvalidIPAddress":  # requests_hardened's, raised by Saleor's HTTP_IP_FILTER
+            return Step("dashboard app", MISSING, f"Installing from {manifest} failed: Saleor refuses to fetch "
+                        f"from {error}, a private or loopback address (its HTTP_IP_FILTER).",
+                        "Give a public URL that reaches this Saleor (crm_setup --public-url), or, for a shop on "
+                        "this machine or a private network, set HTTP_IP_FILTER_ALLOW_LOOPBACK_IPS=True (loopback) "
+                        "or HTTP_IP_FILTER_ENABLED=False in Saleor's environment, restart it and run crm_setup "
+                        "again.")
         return Step("dashboard app", MISSING, f"Installing from {manifest} failed: {error}",
                     "Saleor fetches the manifest over HTTP: the URL must reach this Saleor's web server. "
                     "Start it (or correct the public URL) and run crm_setup again.")

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 import psycopg
+from celery import current_app
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.utils import timezone
@@ -187,7 +188,8 @@ class FoldPublisher:
     arrive while a publish is in flight are coalesced into one more publish
     after it (a single task drains every pending row). After a failure the
     publisher stays quiet for ``BROKER_BACKOFF_SECONDS`` and the periodic
-    sweeper folds what was written meanwhile.
+    sweeper folds what was written meanwhile. With eager Celery (no broker)
+    the fold runs in the request itself, as every task does then.
     """
 
     BROKER_BACKOFF_SECONDS = 15.0
@@ -200,6 +202,14 @@ class FoldPublisher:
         self._quiet_until = 0.0
 
     def request(self) -> None:
+        if current_app.conf.task_always_eager:
+            # No broker (Saleor without one runs every task eagerly): nothing can block, and a fold run in
+            # another thread would race this request's next writes, so fold here and now.
+            try:
+                publish(FOLD_TASK)
+            except Exception:  # noqa: BLE001 - never let the fold break the shop's request
+                logger.exception("CRM fold failed; the outbox sweeper will fold the pending rows.")
+            return
         with self._lock:
             if time.monotonic() < self._quiet_until:
                 logger.debug("CRM fold not enqueued: broker marked down; the sweeper will fold it.")

@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 from django.db import connection, transaction
 
@@ -33,3 +35,22 @@ def test_duplicate_inside_a_transaction_reports_false(events):
         assert record(event) is True
         assert record(event) is False
     assert CRMEvent.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_eager_celery_the_fold_runs_in_the_committing_thread(events, settings):
+    # given: Celery without a broker (as Saleor runs with no CELERY_BROKER_URL), folding on commit
+    from crm_host.celery import app
+    import saleor_crm_plugin.tasks  # noqa: F401 - registers the fold task by name
+
+    settings.SALEOR_CRM_FOLD_ON_COMMIT = True
+    app.conf.task_always_eager = True
+    try:
+        # when
+        with transaction.atomic():
+            record(events.order(email="ann@example.com"), source="plugin")
+    finally:
+        app.conf.task_always_eager = False
+    # then: folded by the time the commit returns, by no other thread (one would race the next writes)
+    assert list(CRMEvent.objects.values_list("status", flat=True)) == ["processed"]
+    assert not [thread for thread in threading.enumerate() if thread.name.startswith("crm-fold-publisher")]

@@ -8,6 +8,7 @@ from saleor.plugins.models import PluginConfiguration
 from crm_saleor_api import CRM_PLUGIN_ID, execute
 from saleor_crm_plugin import configuration
 from saleor_crm_plugin.config import get_text_setting
+from saleor_crm_plugin.graphql.settings import field_name
 
 PLUGIN_CONFIGURATION_UPDATE = """
 mutation Configure($id: ID!, $input: PluginUpdateInput!) {
@@ -59,6 +60,7 @@ def test_a_bad_smtp_url_is_refused_by_both_with_the_same_message(crm_plugin, sta
         {"name": "smtp_url", "value": "http://mail.example.com"}]}})["pluginUpdate"]["errors"]
     # then
     assert (ours.field, ours.code_value) == ("smtp_url", "invalid_smtp_url")
+    # Saleor names the field in camelCase, as the CRM's Settings API does (its code is Saleor's own enum)
     assert [(error["field"], error["code"], error["message"]) for error in theirs] == [
-        ("smtp_url", "INVALID", ours.message)]
+        (field_name("smtp_url"), "INVALID", ours.message)] == [("smtpUrl", "INVALID", ours.message)]
     assert "smtp_url" not in saleor_values() or saleor_values()["smtp_url"] == ""

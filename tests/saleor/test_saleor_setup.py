@@ -69,3 +69,23 @@ def test_crm_setup_without_a_public_url_names_it(settings):
     assert "switched on" in out
     assert "public URL is not set" in out and "crm_setup --public-url" in out
     assert "dashboard app" in error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_crm_setup_names_saleors_ip_filter_when_it_refuses_a_loopback_public_url(live_server, settings):
+    from saleor.core.http_client import HTTPClient
+
+    # given: Saleor's production defaults, which refuse private and loopback addresses (its test settings allow them)
+    settings.PUBLIC_URL = None
+    config = HTTPClient.config
+    saved = (config.ip_filter_enable, config.ip_filter_allow_loopback_ips)
+    config.ip_filter_enable, config.ip_filter_allow_loopback_ips = True, False
+    try:
+        # when: a shop on this machine
+        out, error = run_setup("--public-url", live_server.url, "--timeout", "1")
+    finally:
+        config.ip_filter_enable, config.ip_filter_allow_loopback_ips = saved
+    # then: the app step names the filter and the settings that let Saleor fetch the manifest
+    assert "Saleor refuses to fetch from 127.0.0.1" in out, out
+    assert "HTTP_IP_FILTER_ALLOW_LOOPBACK_IPS=True" in out
+    assert "dashboard app" in error

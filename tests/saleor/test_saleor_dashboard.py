@@ -319,13 +319,11 @@ def test_the_overview_shows_revenue_and_rfm_groups_right_after_switch_on(
     crm.get_by_text("RFM distribution").first.wait_for(timeout=TIMEOUT)
     overview = crm.locator("body").inner_text()
     screenshot(page, "crm-overview-day-one")
-    if "No revenue yet" in overview or "No RFM scores yet" in overview:
-        # Scores (and so the revenue per currency and RFM groups) come from the nightly analytics here.
-        pytest.xfail("day one is empty: the backfill at switch-on is not followed by the analytics (issue 21, "
-                     "'Day one is full': analytics, scores and segments right after the first backfill)")
     # then: the revenue of the three orders, in USD, and the customers in their RFM groups
-    assert re.search(rf"USD\s*2\s*\D*{revenue:,.2f}", overview), (revenue, overview)
-    assert re.search(r"Customers per RFM group \(USD\)", overview), overview
+    # (currency, customers, orders, revenue), the recompute that followed the backfill, no empty RFM chart
+    assert re.search(rf"USD\s+2\s+3\s+\${revenue:,.2f}", overview), (revenue, overview)
+    assert "Up to date" in overview and "2 customers scored" in overview, overview
+    assert "No revenue yet" not in overview and "No RFM scores yet" not in overview, overview
     assert errors == []
 
 

@@ -4,15 +4,19 @@ running as a live server, driven in Debian's Chromium. Staff sign in through the
 open the home page, the CRM page under Customers, a customer's, a product's and an order's page, and each CRM
 view shows the figures of the orders placed through Saleor's checkout. The CRM page's Settings tab saves the mail
 settings into Saleor's plugin configuration and shows a bad SMTP URL's coded error by its field; the overview
-shows revenue and RFM groups right after switch-on. Screenshots go to ``test-artifacts/saleor-dashboard/``.
+shows revenue and RFM groups right after switch-on; a campaign's page goes from scheduled to sent as Saleor's
+worker sends it, without a reload; the channel pickers show Saleor's channels by name, starting on the shop's
+default channel. Screenshots go to ``test-artifacts/saleor-dashboard/``.
 Skipped, naming the missing piece, without the CRM's built pages, the Dashboard's build, Chromium, Playwright or
 aiosmtpd."""
 
 import http.client
 import io
+import json
 import os
 import re
 import threading
+from datetime import timedelta
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -22,9 +26,10 @@ import graphene
 import pytest
 from django.core.management import call_command
 from django.db import connections
+from django.utils import timezone
 
-from crm_saleor_api import (PLUGIN_UPDATE_MUTATION, complete_checkout, create_checkout, mutate, order_total,
-                            signed_in_customer, us_address)
+from crm_saleor_api import (CHANNEL_SLUG, PLUGIN_UPDATE_MUTATION, complete_checkout, create_checkout, log_in,
+                            mutate, order_total, registered_customer_order, signed_in_customer, us_address)
 from saleor_crm_plugin.dashboard.manifest import PAGES
 from saleor_crm_plugin.dashboard.pages import BUILD as CRM_PAGES
 
@@ -49,6 +54,10 @@ if not CHROMIUM.is_file():
 sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright is not installed in Saleor's virtualenv "
                                "(uv pip install playwright)")
 from test_saleor_campaigns import smtp_server  # noqa: E402,F401 - the loopback SMTP server (needs aiosmtpd)
+from test_saleor_campaigns import BODY, CAMPAIGN, SEGMENT, SUBSCRIBE, TEMPLATE, created, crm  # noqa: E402
+
+SCHEDULE_AT = """mutation($id: ID!, $at: DateTime) { crmCampaignSchedule(id: $id, at: $at) {
+  campaign { state scheduledAt } errors { field code message } } }"""
 
 
 class DashboardFiles(SimpleHTTPRequestHandler):
@@ -324,6 +333,113 @@ def test_the_overview_shows_revenue_and_rfm_groups_right_after_switch_on(
     assert re.search(rf"USD\s+2\s+3\s+\${revenue:,.2f}", overview), (revenue, overview)
     assert "Up to date" in overview and "2 customers scored" in overview, overview
     assert "No revenue yet" not in overview and "No RFM scores yet" not in overview, overview
+    assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_campaign_page_goes_from_scheduled_to_sent_without_a_reload(
+    api_client, staff_client, staff_user, shop, crm_plugin, served_saleor, dashboard_origin, chromium,
+    smtp_server,  # noqa: F811
+):
+    from saleor_crm_plugin.models import Campaign, CampaignState
+    from saleor_crm_plugin.tasks import dispatch_campaigns
+
+    inbox, port = smtp_server
+    # given: the CRM installed with SMTP at the loopback server, and Ann, who ordered, subscribed
+    install_crm_app(staff_client, served_saleor, dashboard_origin, email_provider="smtp",
+                    smtp_url=f"smtp://127.0.0.1:{port}", from_email="news@shop.example.com", double_opt_in="0",
+                    shop_name="Record Shop")
+    ann = "ann.live@example.com"
+    registered_customer_order(api_client, staff_client, shop, ann, "Ann", "Lee")
+    subscribed = crm(SUBSCRIBE, {"channel": CHANNEL_SLUG}, log_in(api_client, ann))["crmMarketingSubscribe"]
+    assert (subscribed["state"], subscribed["errors"]) == ("SUBSCRIBED", []), subscribed
+    # and a campaign to the subscribers, scheduled a few seconds ahead (the page must open before it is due)
+    staff = staff_client.token
+    template = created(crm(TEMPLATE, {"input": {"name": "Thanks", "subject": "Thank you, {{customer.greeting_name}}",
+                                                "body": BODY}}, staff), "crmEmailTemplateCreate", "emailTemplate")
+    segment = created(crm(SEGMENT, {"input": {"name": "Subscribers", "rules": json.dumps(
+        {"field": "marketing_consent", "op": "eq", "value": "subscribed", "channel": CHANNEL_SLUG})}}, staff),
+        "crmSegmentCreate", "segment")
+    campaign = created(crm(CAMPAIGN, {"input": {"name": "Live thanks", "templateId": template,
+                                                "channel": CHANNEL_SLUG, "segmentIds": [segment]}}, staff),
+                       "crmCampaignCreate", "campaign")
+    due = timezone.now() + timedelta(seconds=5)
+    scheduled = crm(SCHEDULE_AT, {"id": campaign, "at": due.isoformat()}, staff)["crmCampaignSchedule"]
+    assert (scheduled["errors"], scheduled["campaign"]["state"]) == ([], "SCHEDULED"), scheduled
+
+    # when: staff open the campaign's page in the CRM page (Campaigns → Open)
+    page, errors = signed_in(chromium, dashboard_origin, staff_user)
+    crm_page = open_crm_page(page, "Repeat purchase rate")
+    crm_page.get_by_test_id("nav-campaigns").click()
+    crm_page.get_by_role("button", name="Open campaign Live thanks").click()
+    state = crm_page.get_by_test_id("campaign-state")
+    # then: it reads scheduled, says it follows sending, and no mail has left yet
+    state.filter(has_text=re.compile(r"^Scheduled ·")).wait_for(timeout=TIMEOUT)
+    crm_page.get_by_test_id("campaign-live").wait_for(timeout=TIMEOUT)
+    assert inbox.messages == []
+    # (marks in the Dashboard's window and the CRM frame's: a reload of either would drop them)
+    page.evaluate("() => { window.crmNotReloaded = true; }")
+    crm_page.locator("body").evaluate("body => { window.crmNotReloaded = true; }")
+
+    # when: the campaign is due and the dispatcher's pass runs, as Saleor's beat runs it every minute (Celery is
+    # eager here: the sending runs within the call)
+    page.wait_for_timeout(max(0, (due - timezone.now()).total_seconds()) * 1000 + 500)
+    dispatch_campaigns.delay()
+    assert Campaign.objects.get().state == CampaignState.SENT
+
+    # then: the same page reads sent, with its one mail, and stops following; neither window was reloaded
+    state.filter(has_text=re.compile(r"^Sent ·")).wait_for(timeout=TIMEOUT)
+    crm_page.get_by_test_id("campaign-live").wait_for(state="detached", timeout=TIMEOUT)
+    sending = crm_page.get_by_text("Sent", exact=True).first.locator("..").inner_text()
+    assert re.search(r"Sent\s*1\b", sending), sending
+    assert page.evaluate("() => window.crmNotReloaded === true")
+    assert crm_page.locator("body").evaluate("body => window.crmNotReloaded === true")
+    assert [message["To"] for message in inbox.messages] == [ann]
+    screenshot(page, "crm-campaign-sent")
+    assert errors == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_channel_pickers_show_saleors_channels_by_name_starting_on_the_default_channel(
+    staff_client, staff_user, channel_USD, channel_PLN, crm_plugin, served_saleor, dashboard_origin, chromium,
+):
+    from saleor_crm_plugin.shop import forget_channels
+
+    # given: Saleor's USD channel "main" (Saleor's DEFAULT_CHANNEL_SLUG in its test settings; sorted after
+    # "c-pln", so the first channel is not the default) and its PLN channel, and a template to mail
+    assert (channel_USD.slug, channel_PLN.slug) == (CHANNEL_SLUG, "c-pln")
+    forget_channels()
+    install_crm_app(staff_client, served_saleor, dashboard_origin)
+    crm(TEMPLATE, {"input": {"name": "Thanks", "subject": "Thank you", "body": BODY}}, staff_client.token)
+    main = f"{channel_USD.name} ({channel_USD.slug}, USD)"
+    pln = f"{channel_PLN.name} ({channel_PLN.slug}, PLN)"
+
+    # when: staff open the new-campaign form in the CRM page
+    page, errors = signed_in(chromium, dashboard_origin, staff_user)
+    crm_page = open_crm_page(page, "Repeat purchase rate")
+    crm_page.get_by_test_id("nav-campaigns").click()
+    crm_page.get_by_role("button", name="Create campaign").click()
+    form = crm_page.get_by_test_id("campaign-create-form")
+    form.wait_for(timeout=TIMEOUT)
+    picker = form.get_by_test_id("channel-picker")
+    picker.get_by_role("combobox").wait_for(timeout=TIMEOUT)
+    # then: the channel picker starts on the shop's default channel, by its name in Saleor (not only its slug)
+    assert main in picker.inner_text(), picker.inner_text()
+    screenshot(page, "crm-campaign-channel-picker")
+    # and offers both of Saleor's channels by name
+    picker.get_by_role("combobox").click()
+    options = [option.inner_text() for option in crm_page.get_by_role("option").all()]
+    assert options == [pln, main], options
+    crm_page.get_by_role("option", name=pln).click()
+    assert pln in picker.inner_text(), picker.inner_text()
+
+    # when: the template editor
+    crm_page.get_by_test_id("nav-templates").click()
+    crm_page.get_by_test_id("template-editor").wait_for(timeout=TIMEOUT)
+    preview = crm_page.get_by_test_id("channel-picker").first
+    preview.get_by_role("combobox").wait_for(timeout=TIMEOUT)
+    # then: its preview channel starts on the default channel too, by name
+    assert main in preview.inner_text(), preview.inner_text()
     assert errors == []
 
 

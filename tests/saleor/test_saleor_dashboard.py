@@ -16,6 +16,7 @@ import json
 import os
 import re
 import threading
+import time
 from datetime import timedelta
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -191,15 +192,27 @@ def open_crm_page(page, text: str):
 def crm_frame(page, name: str, text: str):
     """The CRM's frame ``name`` in the Dashboard page (a frame locator: the Dashboard re-mounts a widget when it
     refreshes its token), once it shows ``text`` and has nothing loading."""
-    # (the visible one: the Dashboard keeps a frame hidden until its handshake is done)
-    frame = page.frame_locator(f"iframe[src*='{PLUGIN_PAGES}{name}']:visible").first
+    # The visible one that shows ``text``: the Dashboard keeps a frame hidden until its handshake is done, and
+    # while it re-mounts a widget two frames of it can stand side by side for a moment; so each try looks at
+    # every matching frame, briefly, until one shows the text.
+    frames = page.frame_locator(f"iframe[src*='{PLUGIN_PAGES}{name}']:visible")
+    count = page.locator(f"iframe[src*='{PLUGIN_PAGES}{name}']:visible")
+    deadline = time.monotonic() + TIMEOUT / 1000
     try:
-        frame.get_by_text(text, exact=False).first.wait_for(timeout=TIMEOUT)
-        frame.locator("[aria-busy=true]").first.wait_for(state="detached", timeout=TIMEOUT)
+        while True:
+            for index in range(max(1, count.count())):
+                frame = frames.nth(index)
+                try:
+                    frame.get_by_text(text, exact=False).first.wait_for(timeout=2000)
+                except Exception:
+                    continue
+                frame.locator("[aria-busy=true]").first.wait_for(state="detached", timeout=TIMEOUT)
+                return frame
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {name} frame showed {text!r} within {TIMEOUT / 1000:g} s")
     except Exception:
         screenshot(page, f"{name}-failed")
         raise
-    return frame
 
 
 def screenshot(page, name: str) -> None:

@@ -1,13 +1,12 @@
 """Staff: one customer, pages of customers (constant queries), notes and consent."""
 
-from datetime import datetime, timezone
-
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from saleor_crm_plugin.campaigns.consent import set_consent
 from saleor_crm_plugin.models import ConsentRecord, ConsentSource, ConsentState, CustomerNote, CustomerProfile
+from tests import clock
 from tests.graphql.conftest import error_codes, gid, operation, profile_id, staff_token, token
 
 pytestmark = pytest.mark.django_db
@@ -194,7 +193,7 @@ def test_every_customer_field_has_its_value(gql, record_shop, events, ingest):
     ingest(events.order(email="jazz0@example.com", user_id=100, channel="eu-web", currency="EUR",
                         at=record_shop["products"][0].occurred_at.replace(year=2026), status="canceled",
                         lines=[events.line(product_id=2, price="20.00", category="Vinyl")]),
-           events.checkout(token="open-1", user_id=100, email="jazz0@example.com", at=datetime.now(timezone.utc)))
+           events.checkout(token="open-1", user_id=100, email="jazz0@example.com", at=clock.now()))
     ingest(events.order("order.cancelled", order_id=CustomerProfile.objects.get(user_id=100).orders.order_by(
         "-placed_at").first().order_id, email="jazz0@example.com", user_id=100, channel="eu-web", currency="EUR",
         at=record_shop["products"][0].occurred_at.replace(year=2026), status="canceled",

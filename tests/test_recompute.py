@@ -11,6 +11,7 @@ from saleor_crm_plugin.recompute import (
     QUEUED_FOR, RECOMPUTE_LOCK, STEPS, fail_abandoned, latest_run, run_recompute, start_recompute,
 )
 from tests.clock import ago, now
+from tests.conftest import OrdersSource
 
 pytestmark = pytest.mark.django_db
 
@@ -27,20 +28,6 @@ def eager_worker(settings):
     app.conf.task_always_eager = False
 
 
-class OrdersSource:
-    """A backfill source over a list of order events (one batch), like the shop's history."""
-
-    name = "first-day"
-    entities = ("orders",)
-
-    def __init__(self, orders):
-        self.orders = orders
-
-    def count(self, entity):
-        return len(self.orders)
-
-    def batches(self, entity, after, size):
-        yield list(self.orders), "done", len(self.orders)
 
 
 def history(events, customers: int = 6):

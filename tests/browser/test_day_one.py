@@ -12,6 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from tests.browser.conftest import describe_violations
+from tests.conftest import OrdersSource
 from tests.browser.test_automations_service import checked_in_both_themes
 from tests.browser.test_campaign_results import deliver, make_campaign, open_campaign, row_text
 from tests.clock import ago
@@ -19,20 +20,6 @@ from tests.clock import ago
 CUSTOMERS = 8
 
 
-class HistorySource:
-    """The shop's history as a backfill source (one batch), as Saleor's tables give it at switch-on."""
-
-    name = "day-one"
-    entities = ("orders",)
-
-    def __init__(self, orders):
-        self.orders = orders
-
-    def count(self, entity):
-        return len(self.orders)
-
-    def batches(self, entity, after, size):
-        yield list(self.orders), "done", len(self.orders)
 
 
 def history(events) -> tuple[list, float]:
@@ -65,7 +52,7 @@ def test_right_after_the_first_backfill_the_overview_shows_revenue_and_rfm_group
 
     # given: the plugin switched on in a shop with history: the backfill task imports it (the worker's path)
     orders, revenue = history(events)
-    result = tasks.import_history(HistorySource(orders))
+    result = tasks.import_history(OrdersSource(orders))
     assert result["recompute"] is not None
     # when: the merchant opens the overview
     framed = dashboard("app", hash="#/overview")

@@ -11,7 +11,7 @@ from saleor_crm_plugin.recommendations.auto_train import (
     MARKER, REQUEST_INTERVAL_SECONDS, TRAINING_LOCK, request_first_training,
 )
 from saleor_crm_plugin.recommendations.service import Reason
-from tests.conftest import T0, days
+from tests.conftest import T0, OrdersSource, days
 from tests.recommendations.conftest import RECORDS, record_catalog
 
 pytestmark = pytest.mark.django_db
@@ -185,20 +185,6 @@ def test_below_the_threshold_or_switched_off_nothing_is_sent(catalog, events, in
     assert not RecommendationModel.objects.exists() and not CRMSetting.objects.filter(name=MARKER).exists()
 
 
-class OrdersSource:
-    """A backfill source over a list of order events (one batch)."""
-
-    name = "first-day"
-    entities = ("orders",)
-
-    def __init__(self, orders):
-        self.orders = orders
-
-    def count(self, entity):
-        return len(self.orders)
-
-    def batches(self, entity, after, size):
-        yield list(self.orders), "done", len(self.orders)
 
 
 def test_a_finished_backfill_requests_a_training(catalog, events, eager_worker):

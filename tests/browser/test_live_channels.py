@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
 from tests.browser.conftest import describe_violations
 from tests.browser.test_automations_service import checked_in_both_themes
@@ -30,9 +31,10 @@ def picker(scope, testid: str = "channel-picker"):
     return scope.get_by_test_id(testid).get_by_role("combobox")
 
 
-def chosen(scope, testid: str = "channel-picker") -> str:
-    """What a picker shows as chosen (macaw-ui's Select is a button-like combobox, not an input)."""
-    return scope.get_by_test_id(testid).inner_text()
+def shows_chosen(scope, text: str, testid: str = "channel-picker") -> None:
+    """The picker (macaw-ui's Select, a button-like combobox) comes to show ``text`` as chosen: it applies the default just after the shop's channels load,
+    so the check waits for it (until then it shows only its label)."""
+    expect(scope.get_by_test_id(testid)).to_contain_text(text, timeout=20_000)
 
 
 def test_channel_pickers_show_names_and_start_on_the_shops_default_channel(
@@ -46,12 +48,12 @@ def test_channel_pickers_show_names_and_start_on_the_shops_default_channel(
     # then: the channel starts on the shop's default (the channel of most orders, as none is Saleor's), by name
     channel = picker(form)
     channel.wait_for(timeout=20_000)
-    assert "Web store (web, USD)" in chosen(form)
+    shows_chosen(form, "Web store (web, USD)")
     # and the other channel is offered by its name
     channel.click()
     frame.get_by_role("option", name="Outlet (outlet, USD)").wait_for(timeout=10_000)
     frame.get_by_role("option", name="Outlet (outlet, USD)").click()
-    assert "Outlet (outlet, USD)" in chosen(form)
+    shows_chosen(form, "Outlet (outlet, USD)")
     found = checked_in_both_themes(framed, axe_source, "channel-picker-campaign-form")
     assert not any(found.values()), describe_violations(found)
 
@@ -60,7 +62,7 @@ def test_channel_pickers_show_names_and_start_on_the_shops_default_channel(
     editor = frame.get_by_test_id("template-editor")
     editor.wait_for(timeout=20_000)
     # then: its preview channel starts on the default too
-    assert "Web store (web, USD)" in chosen(frame)
+    shows_chosen(frame, "Web store (web, USD)")
 
     # and a segment rule on consent offers "Any channel" first, then the channels by name
     frame.get_by_test_id("nav-segments").click()
